@@ -1,0 +1,126 @@
+"""Open an input file as text: find its encoding, refuse what is not text.
+
+Every reader gets a ``TextInput``; none opens files itself, so the encoding rules
+hold for every format.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from attrs import frozen
+
+from protocols.errors import UnreadableFile
+
+HEAD_BYTES = 64 * 1024
+_CHUNK = 1 << 20
+# Tried in this order when the bytes are not UTF-8. GB18030 (a superset of GBK)
+# comes first: Chinese exports are common here, and cp1252 would decode GBK
+# bytes into mojibake without an error.
+_FALLBACKS = ("gb18030", "cp1252")
+
+
+@frozen
+class TextInput:
+    """A decodable text file: where it is, how it is encoded, its first characters."""
+
+    path: Path
+    encoding: str  # a Python codec name; "utf-8-sig" strips a BOM
+    head: str
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def open(self) -> TextIO:
+        # newline=None: Windows and old Mac line endings read as "\n".
+        return open(self.path, encoding=self.encoding, errors="strict", newline=None)
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(1-based line number, line without its end) for every line of the file."""
+        with self.open() as stream:
+            for number, line in enumerate(stream, start=1):
+                yield number, line.rstrip("\n")
+
+    @property
+    def encoding_label(self) -> str:
+        """The encoding as a record reports it ("utf-8" for UTF-8 with or without BOM)."""
+        return "utf-8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_like_utf16(head: bytes) -> str | None:
+    """UTF-16 without a BOM: every other byte of ASCII text is zero."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd_zero > 0.4 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.4 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _is_text(head: str) -> bool:
+    if not head:
+        return True
+    controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return controls / len(head) < 0.01
+
+
+def open_input(path: str | Path) -> TextInput:
+    """Decide how to read ``path`` as text, or raise ``UnreadableFile`` saying why."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as stream:
+            head_bytes = stream.read(HEAD_BYTES)
+    except IsADirectoryError:
+        raise UnreadableFile(str(path), "is a directory, not a file") from None
+    except OSError as exc:
+        raise UnreadableFile(str(path), exc.strerror or str(exc)) from None
+    if not head_bytes.strip():
+        raise UnreadableFile(str(path), "file is empty")
+
+    if head_bytes.startswith(codecs.BOM_UTF8):
+        candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif head_bytes.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    elif utf16 := _looks_like_utf16(head_bytes):
+        candidates = (utf16,)
+    elif b"\x00" in head_bytes:
+        raise UnreadableFile(str(path), "binary file (contains NUL bytes), not a text export")
+    else:
+        candidates = ("utf-8", *_FALLBACKS)
+
+    for encoding in candidates:
+        if _decodes(path, encoding):
+            head = head_bytes.decode(encoding, errors="ignore")
+            if not _is_text(head):
+                raise UnreadableFile(str(path), "binary file, not a text export")
+            if encoding == "cp1252" and _looks_like_mojibake(head):
+                continue
+            return TextInput(path=path, encoding=encoding, head=head)
+    raise UnreadableFile(
+        str(path), f"cannot decode the file as text (tried {', '.join(candidates)})"
+    )
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    """UTF-8 or GBK bytes read as cp1252 leave tell-tale pairs such as 'Ã©' or 'â€'."""
+    return any(pair in text for pair in ("Ã", "â€", "Â"))
