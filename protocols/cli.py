@@ -139,7 +139,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def build(files: Sequence[str], out: Path, fmt: str | None = None) -> dict[str, Path]:
     """The main job: read, map, store and export the four outputs into ``out``."""
-    from protocols.store import Catalogue
+    from protocols.store import Catalogue, apply_curated
 
     out.mkdir(parents=True, exist_ok=True)
     rejects: list[Reject] = []
@@ -154,7 +154,12 @@ def build(files: Sequence[str], out: Path, fmt: str | None = None) -> dict[str, 
             else:
                 records, curated = shipped_catalogue()
                 catalogue.ingest(records, map_record, ["protocat catalogue"])
-                catalogue.put_entries(curated, "curate", "protocat catalogue")
+                # Curated values win; what the curator left alone stays as mapped.
+                catalogue.put_entries(
+                    [apply_curated(catalogue.entry(e.entry_id) or e, e) for e in curated],
+                    "curate",
+                    "protocat catalogue",
+                )
             written = {}
             for name, fmt_name in BUILD_OUTPUTS.items():
                 if fmt_name is None:

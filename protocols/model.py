@@ -7,17 +7,15 @@ absent lists are empty tuples. Codes are checked against the vocabulary
 
 from __future__ import annotations
 
-from typing import Union
-
 import attrs
 from attrs import frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, optional
 
 from protocols.vocabulary import codes
 
-Number = Union[int, float]
+Number = int | float
 # A dose amount: one number, or an inclusive (low, high) range ("2-3 times a week").
-Amount = Union[int, float, tuple[Number, Number], None]
+Amount = int | float | tuple[Number, Number] | None
 
 REVIEW_STATUSES = ("auto", "curated")
 
@@ -57,7 +55,9 @@ def _to_amount(value):
 
 _text = instance_of(str)
 _optional_text = optional(instance_of(str))
-_tuple_of_text = deep_iterable(member_validator=instance_of(str), iterable_validator=instance_of(tuple))
+_tuple_of_text = deep_iterable(
+    member_validator=instance_of(str), iterable_validator=instance_of(tuple)
+)
 
 
 # --------------------------------------------------------------------------- records
@@ -68,7 +68,9 @@ class Author:
     family: str = attrs.field(validator=_text)
     given: str = attrs.field(default="", validator=_text)
     # Affiliation texts of this author, resolved from the source's numbering.
-    affiliations: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tuple_of_text)
+    affiliations: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_tuple_of_text
+    )
 
 
 @frozen
@@ -108,7 +110,9 @@ class Record:
     id: str = attrs.field(validator=_text)
     title: str = attrs.field(validator=_text)
     authors: tuple[Author, ...] = attrs.field(default=(), converter=tuple)
-    affiliations: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tuple_of_text)
+    affiliations: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_tuple_of_text
+    )
     journal: str | None = attrs.field(default=None, validator=_optional_text)
     year: int | None = attrs.field(default=None, validator=optional(instance_of(int)))
     volume: str | None = attrs.field(default=None, validator=_optional_text)
@@ -116,7 +120,9 @@ class Record:
     pages: str | None = attrs.field(default=None, validator=_optional_text)
     article_number: str | None = attrs.field(default=None, validator=_optional_text)
     page_count: int | None = attrs.field(default=None, validator=optional(instance_of(int)))
-    keywords: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tuple_of_text)
+    keywords: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_tuple_of_text
+    )
     abstract: str | None = attrs.field(default=None, validator=_optional_text)
     language: str | None = attrs.field(default=None, validator=_optional_text)
     doi: str | None = attrs.field(default=None, validator=_optional_text)
@@ -131,7 +137,9 @@ class Record:
     related: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tuple_of_text)
     origins: tuple[Origin, ...] = attrs.field(default=(), converter=tuple)
     # What the reader noticed but kept: an unreadable year, a recovered missing TY line ...
-    warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tuple_of_text)
+    warnings: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_tuple_of_text
+    )
 
 
 @frozen
@@ -163,7 +171,9 @@ class Population:
     chronicity: str = attrs.field(default="unspecified", validator=in_(codes("chronicity")))
     specificity: str = attrs.field(default="unspecified", validator=in_(codes("specificity")))
     age_group: str = attrs.field(default="unspecified", validator=in_(codes("age_group")))
-    sample_size: int | None = attrs.field(default=None, validator=optional([instance_of(int), ge(0)]))
+    sample_size: int | None = attrs.field(
+        default=None, validator=optional([instance_of(int), ge(0)])
+    )
 
 
 @frozen
@@ -200,8 +210,12 @@ class Dosage:
 class Reporting:
     """Which CERT and TIDieR items the record reports, and which it leaves out."""
 
-    cert_reported: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_codes_of("cert"))
-    cert_missing: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_codes_of("cert"))
+    cert_reported: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_codes_of("cert")
+    )
+    cert_missing: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_codes_of("cert")
+    )
     tidier_reported: tuple[str, ...] = attrs.field(
         default=(), converter=_strings, validator=_codes_of("tidier")
     )

@@ -41,7 +41,9 @@ def _number(value: Any) -> int | float:
 
 json_converter.register_unstructure_hook_func(lambda t: t == Amount, _unstructure_amount)
 json_converter.register_structure_hook_func(lambda t: t == Amount, _structure_amount)
-json_converter.register_structure_hook(int | float | None, lambda v, _t: None if v is None else _number(v))
+json_converter.register_structure_hook(
+    int | float | None, lambda v, _t: None if v is None else _number(v)
+)
 
 # ``class`` is a Python keyword, so the attribute is ``class_``.
 json_converter.register_unstructure_hook(

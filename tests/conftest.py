@@ -13,11 +13,15 @@ SHARED = ROOT.parent / "shared"
 
 # "ci": derandomised and without deadlines (the CI machine is shared and noisy).
 settings.register_profile(
-    "ci", derandomize=True, deadline=None, max_examples=100,
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=100,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=50)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# CI sets CI=true; HYPOTHESIS_PROFILE overrides either way.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 def shared_path(*parts: str) -> Path:

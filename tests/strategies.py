@@ -42,9 +42,14 @@ def _code_set(kind: str):
     return st.lists(st.sampled_from(codes(kind)), unique=True, max_size=4).map(tuple)
 
 
-authors = st.builds(Author, family=nonempty_text, given=text, affiliations=st.lists(text, max_size=2))
+authors = st.builds(
+    Author, family=nonempty_text, given=text, affiliations=st.lists(text, max_size=2)
+)
 origins = st.builds(
-    Origin, file=nonempty_text, line=st.integers(min_value=1, max_value=10**6), format=st.just("ris")
+    Origin,
+    file=nonempty_text,
+    line=st.integers(min_value=1, max_value=10**6),
+    format=st.just("ris"),
 )
 
 records = st.builds(
@@ -61,7 +66,10 @@ records = st.builds(
     abstract=optional_text,
     doi=st.none() | st.from_regex(r"10\.\d{4,6}/[a-z0-9.\-]{1,20}", fullmatch=True),
     pmid=st.none() | st.from_regex(r"[1-9][0-9]{3,8}", fullmatch=True),
-    source_ids=st.lists(st.builds(SourceId, scheme=st.sampled_from(["wos", "scopus"]), value=nonempty_text), max_size=2),
+    source_ids=st.lists(
+        st.builds(SourceId, scheme=st.sampled_from(["wos", "scopus"]), value=nonempty_text),
+        max_size=2,
+    ),
     origins=st.lists(origins, min_size=1, max_size=2),
 )
 
@@ -128,7 +136,9 @@ def entries(draw):
         outcomes=tuple(
             draw(
                 st.lists(
-                    st.builds(Outcome, domain=st.sampled_from(codes("outcomes")), measure=optional_text),
+                    st.builds(
+                        Outcome, domain=st.sampled_from(codes("outcomes")), measure=optional_text
+                    ),
                     max_size=5,
                     unique_by=lambda o: o.domain,
                 )

@@ -26,8 +26,12 @@ def test_entry_json_has_the_design_shape():
         population=Population(condition="low_back_pain", chronicity="chronic", sample_size=41),
         outcomes=[Outcome("hypoalgesia", "pressure pain threshold")],
         design="rct",
-        dosage=Dosage(weeks=8, sessions_per_week=3, minutes_per_session=(40, 60),
-                      intensity=Intensity("rpe", 12, 13, "moderate")),
+        dosage=Dosage(
+            weeks=8,
+            sessions_per_week=3,
+            minutes_per_session=(40, 60),
+            intensity=Intensity("rpe", 12, 13, "moderate"),
+        ),
     )
     data = to_json(entry)
     assert data["dosage"]["minutes_per_session"] == [40, 60]

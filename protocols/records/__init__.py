@@ -17,12 +17,7 @@ from protocols.model import Record, Reject
 from protocols.records import portal
 from protocols.records.decoding import TextInput, open_input
 
-FORMATS: dict[str, ModuleType] = {
-    module.NAME: module
-    for module in (
-        portal,
-    )
-}
+FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (portal,)}
 
 
 def detect(text: TextInput) -> str:
