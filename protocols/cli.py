@@ -12,7 +12,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from importlib import resources
 from pathlib import Path
 
 import exporters
@@ -64,19 +63,32 @@ def _report_rejects(rejects: list[Reject], rejects_path: str | None) -> None:
                 print(f"  {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
 
 
+def catalogue_dir() -> Path:
+    """The folder of the shipped catalogue: ``catalogue/``, installed as ``protocat_catalogue``."""
+    try:
+        import protocat_catalogue  # a namespace package: content only, no code
+
+        folders = [Path(p) for p in protocat_catalogue.__path__]
+    except ImportError:
+        folders = []
+    # Running from a source tree that was never installed.
+    folders.append(Path(__file__).resolve().parent.parent / "catalogue")
+    for folder in folders:
+        if (folder / "records.jsonl").is_file():
+            return folder
+    raise ProtocatError("the shipped catalogue is missing: reinstall protocat")
+
+
 def shipped_catalogue() -> tuple[list[Record], list[Entry]]:
     """The records and curated entries that ship in ``catalogue/``."""
-    root = resources.files("protocat_catalogue")
-    records = [
-        from_json(json.loads(line), Record)
-        for line in root.joinpath("records.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
-    entries = [
-        from_json(json.loads(line), Entry)
-        for line in root.joinpath("entries.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
+    folder = catalogue_dir()
+
+    def lines(name: str) -> list[dict]:
+        text = (folder / name).read_text("utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    records = [from_json(data, Record) for data in lines("records.jsonl")]
+    entries = [from_json(data, Entry) for data in lines("entries.jsonl")]
     return records, entries
 
 
