@@ -15,8 +15,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from importlib import resources
-from importlib.util import find_spec
+from importlib import import_module, resources
 from pathlib import Path
 
 import exporters
@@ -92,8 +91,11 @@ def parallel_mapper(records: Sequence[Record], jobs: int) -> Callable[[Record], 
 def _check_jobs(jobs: int) -> None:
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more")
-    if jobs > 1 and find_spec("protocols.parallel") is None:
-        raise UsageError("--jobs: parallel mapping is not available in this protocat")
+    if jobs > 1:
+        try:
+            import_module("protocols.parallel")
+        except ImportError:
+            raise UsageError("--jobs: parallel mapping is not available in this protocat") from None
 
 
 def shipped_catalogue() -> tuple[list[Record], list[Entry]]:
