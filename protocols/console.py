@@ -110,17 +110,18 @@ def span_found(record: Record | None, prov: Provenance) -> bool:
 def highlighted(text: str, spans: Iterable[tuple[int, int, int]]) -> Text:
     """``text`` with each (start, end, number) span marked «like this»¹ and styled."""
     opens: dict[int, int] = {}
-    closes: dict[int, list[int]] = {}
+    closes: dict[int, list[tuple[int, int]]] = {}
     for start, end, number in spans:
         opens[start] = opens.get(start, 0) + 1
-        closes.setdefault(end, []).append(number)
+        closes.setdefault(end, []).append((start, number))
     result = Text()
     depth = 0
     position = 0
-    for cut in sorted(set(opens) | set(closes)) + [len(text)]:
+    for cut in sorted(set(opens) | set(closes) | {len(text)}):
         result.append(text[position:cut], style=HIGHLIGHT if depth else "")
         position = cut
-        for number in sorted(closes.get(cut, [])):
+        # The span opened last closes first, so nested marks pair up.
+        for _start, number in sorted(closes.get(cut, []), key=lambda c: (-c[0], c[1])):
             result.append(f"»{number}", style="bold")
             depth -= 1
         for _ in range(opens.get(cut, 0)):

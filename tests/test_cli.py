@@ -166,6 +166,15 @@ def test_show_marks_each_value_where_the_record_says_it(capsys, coded):
     assert shown["entry"]["design"] == "rct" and shown["record"]["abstract"]
 
 
+def test_highlighted_spans_nest_overlap_and_end_at_the_end():
+    from protocols.console import highlighted
+
+    assert highlighted("abc def", [(4, 7, 1)]).plain == "abc «def»1"
+    assert highlighted("abc def", [(0, 7, 1), (4, 7, 2)]).plain == "«abc «def»2»1"
+    assert highlighted("abcdef", [(0, 3, 1), (2, 5, 2)]).plain == "«ab«c»1de»2f"
+    assert highlighted("abc", []).plain == "abc"
+
+
 def test_show_an_unknown_entry_is_a_usage_error(capsys, coded):
     code, _, err = run(capsys, "show", "nothing")
     assert code == 2 and "no entry" in err
