@@ -297,7 +297,18 @@ class Catalogue:
     def schema_version(self) -> int:
         return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
 
+    def _is_current(self) -> bool:
+        """Is the schema up to date? Read without a write lock, so that opening a
+        catalogue to search it never waits for another process's ingest."""
+        try:
+            row = self._db.execute("SELECT version FROM schema_version").fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file
+            return False
+        return row is not None and row[0] == SCHEMA_VERSION
+
     def _migrate(self) -> None:
+        if self._is_current():
+            return
         with self._transaction():
             tables = {
                 name
