@@ -168,10 +168,49 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def expand_inputs(paths: Sequence[str]) -> list[tuple[str, bool]]:
+    """Each input file with whether it was named: a folder stands for the files under it."""
+    files: list[tuple[str, bool]] = []
+    for path in paths:
+        if Path(path).is_dir():
+            found = sorted(
+                p
+                for p in Path(path).rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
+            )
+            files += [(str(p), False) for p in found]
+        else:
+            files.append((path, True))
+    return files
+
+
+def _read_for_ingest(
+    files: Sequence[tuple[str, bool]],
+    fmt: str | None,
+    rejects: list[Reject],
+    skipped: dict[str, str],
+) -> Iterator[Record]:
+    """Like ``_read_inputs``; a file found in a folder that is not an export is skipped and
+    reported, while a file named on the command line that cannot be read stops the ingest."""
+    for path, named in files:
+        try:
+            yield from _read_inputs([path], fmt, rejects)
+        except UnreadableFile as exc:
+            if named:
+                raise
+            skipped[path] = str(exc)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     _check_jobs(args.jobs)
+    files = expand_inputs(args.files)
+    if not files:
+        raise UsageError(f"ingest: no files in {', '.join(args.files)}")
     rejects: list[Reject] = []
-    records: Iterator[Record] | list[Record] = _read_inputs(args.files, args.format, rejects)
+    skipped: dict[str, str] = {}
+    records: Iterator[Record] | list[Record] = _read_for_ingest(
+        files, args.format, rejects, skipped
+    )
     mapper = map_record
     if args.jobs > 1:
         records = list(records)
@@ -184,13 +223,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 yield record
 
         report = catalogue.ingest(
-            logged(progress.track(records, "ingest")), mapper, args.files, rejects
+            logged(progress.track(records, "ingest")),
+            mapper,
+            # Lazy: read after the records, when the skipped files are known.
+            (path for path, _named in files if path not in skipped),
+            rejects,
         )
     _report_rejects(rejects, args.rejects)
+    for reason in skipped.values():
+        _err(f"skipped {reason}")
     print(
         f"added {report.added}, merged {report.merged}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}; "
         f"{report.entries} entries mapped"
+        + (f"; {len(skipped)} file(s) skipped" if skipped else "")
     )
     return 0
 

@@ -372,7 +372,9 @@ class Catalogue:
                 if delay:
                     time.sleep(delay)
             inputs_changed = 0
-            for file in sorted(set(files) | set(counted)):
+            # ``files`` is read once, after the records: the caller may learn it as they go.
+            all_files = sorted(set(files) | set(counted))
+            for file in all_files:
                 inputs_changed += self._db.execute(
                     "INSERT INTO inputs VALUES (?, ?) ON CONFLICT(file) DO UPDATE "
                     "SET records=excluded.records WHERE records != excluded.records",
@@ -385,7 +387,7 @@ class Catalogue:
                 self._log(
                     "ingest",
                     added + merged,
-                    ", ".join(sorted(set(files) | set(counted))),
+                    ", ".join(all_files),
                     attrs.asdict(report),
                 )
         return report

@@ -100,6 +100,23 @@ def test_an_unreadable_input_fails_with_its_name_and_writes_nothing(capsys, seed
     assert Path("before.jsonl").read_bytes() == Path("after.jsonl").read_bytes()
 
 
+def test_a_folder_stands_for_its_files_and_what_is_no_export_is_skipped(
+    capsys, seed_file, tmp_path
+):
+    folder = tmp_path / "exports" / "inner"
+    folder.mkdir(parents=True)
+    (folder / "seed.txt").write_text(seed_file.read_text("utf-8"), "utf-8")
+    (folder.parent / "README.md").write_text("# my exports\n", "utf-8")
+    (folder / ".hidden").write_text("ignored", "utf-8")
+    code, out, err = run(capsys, "ingest", "exports")
+    assert code == 0 and out.startswith("added 11,") and "1 file(s) skipped" in out
+    assert "README.md" in err and ".hidden" not in err
+    code, out, _ = run(capsys, "history", "--json")
+    assert json.loads(out)["file"].endswith("seed.txt")
+    (tmp_path / "empty").mkdir()
+    assert run(capsys, "ingest", "empty")[0] == 2
+
+
 @pytest.mark.parametrize("command", [["search", "x"], ["show", "x"], ["stats"], ["history"]])
 def test_reading_a_missing_catalogue_fails_and_creates_nothing(capsys, command, tmp_path):
     code, _, err = run(capsys, *command, "--db", "none.sqlite")
