@@ -159,7 +159,11 @@ def entry_view(
     head.append(f"Entry {entry.entry_id}", style="bold")
     head.append(f"  {status}\n")
     head.append(entry.record.title, style="italic")
+    authors = (
+        [a.family + (f" {a.given}" if a.given else "") for a in record.authors] if record else []
+    )
     details = [
+        ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "") if authors else None,
         record.journal if record else None,
         str(entry.record.year) if entry.record.year else None,
         f"doi:{entry.record.doi}" if entry.record.doi else None,
