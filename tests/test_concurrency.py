@@ -127,7 +127,7 @@ def test_killing_an_ingest_halfway_leaves_the_catalogue_as_it_was(seed_file, tmp
 def test_a_writer_that_waits_too_long_gets_a_clear_message(seed_file, tmp_path):
     db = tmp_path / "busy.sqlite"
     Catalogue(db).close()
-    slow = protocat("ingest", str(seed_file), "--db", str(db), "--verbose", delay=0.3)
+    slow = protocat("ingest", str(seed_file), "--db", str(db), "--verbose", delay=0.15)
     assert slow.stderr.readline()  # the slow ingest holds the write lock now
     other = protocat(
         "ingest", str(seed_file), "--db", str(db), env_extra={"PROTOCAT_BUSY_TIMEOUT": "0.2"}

@@ -12,6 +12,7 @@ from exporters import jsonl
 from protocols.cli import read_jsonl_catalogue
 from protocols.curation import apply_corrections
 from protocols.model import Origin
+from protocols.serialize import to_json
 from protocols.store import Catalogue, get_path
 from tests import strategies
 from tests.test_store import export_text, make_record, stub_mapper
@@ -91,11 +92,16 @@ def test_any_history_exports_to_jsonl_that_reimports_identically(ops):
                         entry = entries[op[1] % len(entries)]
                         catalogue.put_entries([apply_corrections(entry, op[2])], "edit", None)
                 else:
-                    # Another catalogue's export, imported into this one.
-                    with Catalogue(folder_path / f"other{step}.sqlite") as other:
-                        other.ingest(op[1], stub_mapper)
-                        path = folder_path / f"other{step}.jsonl"
-                        jsonl.write(other, path)
+                    # Another catalogue's export (records then their entries), imported here.
+                    path = folder_path / f"other{step}.jsonl"
+                    path.write_text(
+                        "".join(
+                            jsonl._line({"record": to_json(r)})
+                            + "".join(jsonl._line({"entry": to_json(e)}) for e in stub_mapper(r))
+                            for r in op[1]
+                        ),
+                        "utf-8",
+                    )
                     catalogue.import_items(read_jsonl_catalogue(str(path)), str(path))
             exported = folder_path / "kept.jsonl"
             jsonl.write(catalogue, exported)

@@ -22,14 +22,31 @@ HERE = Path(__file__).parent
 def mapper(record):
     title = record.title.lower()
     types = ("motor_control",) if "exercise" in title else ()
-    outcomes = (Outcome("hypoalgesia", "pressure pain threshold"),) if "hypoalgesia" in title else ()
+    outcomes = (
+        (Outcome("hypoalgesia", "pressure pain threshold"),) if "hypoalgesia" in title else ()
+    )
     prov = ()
     if types:
         start = title.index("exercise")
-        prov = (Provenance("exercise_types", "motor_control", "title", start, start + 8,
-                           record.title[start:start + 8]),)
-    return [Entry(entry_id=f"{record.id}-1", record=record_ref(record), exercise_types=types,
-                  outcomes=outcomes, provenance=prov)]
+        prov = (
+            Provenance(
+                "exercise_types",
+                "motor_control",
+                "title",
+                start,
+                start + 8,
+                record.title[start : start + 8],
+            ),
+        )
+    return [
+        Entry(
+            entry_id=f"{record.id}-1",
+            record=record_ref(record),
+            exercise_types=types,
+            outcomes=outcomes,
+            provenance=prov,
+        )
+    ]
 
 
 def main(seed: str) -> None:
@@ -39,8 +56,13 @@ def main(seed: str) -> None:
     with Catalogue(target) as catalogue:
         catalogue.ingest(records, mapper, ["000_057fc58b5fe71c16.txt"])
         first = next(catalogue.entries())
-        curated = attrs.evolve(first, design="rct", dosage=Dosage(weeks=8, sessions_per_week=(2, 3)),
-                               review_status="curated", curated_fields=("design", "dosage"))
+        curated = attrs.evolve(
+            first,
+            design="rct",
+            dosage=Dosage(weeks=8, sessions_per_week=(2, 3)),
+            review_status="curated",
+            curated_fields=("design", "dosage"),
+        )
         catalogue.put_entries([curated], "edit", "make_catalogue_v1.py")
         catalogue._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         with open(HERE / "catalogue_v1.jsonl", "w", encoding="utf-8", newline="\n") as stream:
