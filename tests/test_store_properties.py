@@ -5,12 +5,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from exporters import jsonl
 from protocols.cli import read_jsonl_catalogue
 from protocols.curation import apply_corrections
+from protocols.errors import UsageError
 from protocols.model import Origin
 from protocols.serialize import to_json
 from protocols.store import Catalogue, get_path
@@ -109,3 +111,26 @@ def test_any_history_exports_to_jsonl_that_reimports_identically(ops):
         with Catalogue(folder_path / "copy.sqlite") as copy:
             copy.import_items(read_jsonl_catalogue(str(exported)), str(exported))
             assert export_text(copy) == text
+
+
+_QUERY_TEXT = st.text(
+    alphabet=st.sampled_from(list("abc \"*:^()-+{},.'NEARORANDNOT0123456789中文") + ["\x00"]),
+    max_size=30,
+)
+
+
+@pytest.fixture(scope="module")
+def small_catalogue(tmp_path_factory):
+    with Catalogue(tmp_path_factory.mktemp("query") / "c.sqlite") as catalogue:
+        catalogue.ingest([make_record(1, abstract="near and or not")], stub_mapper)
+        yield catalogue
+
+
+@given(query=st.one_of(_QUERY_TEXT, strategies.text))
+def test_any_search_text_gives_results_or_a_usage_error(small_catalogue, query):
+    try:
+        hits = small_catalogue.search(query)
+    except UsageError as exc:
+        assert "cannot read the search" in str(exc)
+    else:
+        assert all(hit.entry.entry_id == "r000000000001-1" for hit in hits)
