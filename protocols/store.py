@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections import Counter
@@ -231,15 +232,38 @@ def apply_curated(auto: Entry, curated: Entry) -> Entry:
     )
 
 
+# Chinese and Japanese are written without spaces, and FTS5's unicode61 tokenizer would
+# take a whole run of characters as one word: "稳定训练" would not find "核心稳定训练".
+# So runs of these characters are indexed one character a token, and a query's runs
+# become phrases of single characters, which match them anywhere in a run.
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _spaced(run: re.Match[str]) -> str:
+    return " ".join(run.group(0))
+
+
+def fts_query(query: str) -> str:
+    """The user's FTS5 query with runs of CJK characters made phrases of characters."""
+    parts = query.split('"')
+    for index, part in enumerate(parts):
+        inside_quotes = index % 2 == 1
+        parts[index] = _CJK_RUN.sub(
+            _spaced if inside_quotes else lambda run: '"' + _spaced(run) + '"', part
+        )
+    return '"'.join(parts)
+
+
 def search_text(entry: Entry, record: Record | None) -> dict[str, str]:
-    """The text of each search column for one entry."""
-    return {
+    """The text of each search column for one entry (CJK runs spaced, see ``fts_query``)."""
+    columns = {
         "title": record.title if record else entry.record.title,
         "abstract": (record.abstract or "") if record else "",
         "keywords": "; ".join(record.keywords) if record else "",
         "measures": "; ".join(o.measure for o in entry.outcomes if o.measure),
         "provenance": "; ".join(p.text for p in entry.provenance),
     }
+    return {name: _CJK_RUN.sub(_spaced, text) for name, text in columns.items()}
 
 
 def _index_entry(db: sqlite3.Connection, entry: Entry, record: Record | None) -> None:
@@ -621,7 +645,7 @@ class Catalogue:
 
         if query:
             clauses.append("entry_search MATCH ?")
-            params.append(query)
+            params.append(fts_query(query))
         any_of(
             "EXISTS (SELECT 1 FROM json_each(e.data, '$.exercise_types') WHERE value IN ({marks}))",
             where.types,

@@ -340,6 +340,25 @@ def test_search_full_text_over_title_abstract_keywords_measures_provenance(searc
     assert ids(searchable.search("title:walking")) == ["r000000000002-1"]
 
 
+def test_search_finds_chinese_words_inside_runs_of_characters(tmp_path):
+    with Catalogue(tmp_path / "c.sqlite") as catalogue:
+        catalogue.ingest(
+            [
+                make_record(1, title="核心稳定训练治疗慢性腰痛的疗效", keywords=("运动疗法",)),
+                make_record(2, title="步行训练与有氧运动"),
+            ],
+            stub_mapper,
+        )
+        assert ids(catalogue.search("稳定训练")) == ["r000000000001-1"]
+        assert ids(catalogue.search('"慢性腰痛"')) == ["r000000000001-1"]
+        assert set(ids(catalogue.search("训练"))) == {"r000000000001-1", "r000000000002-1"}
+        assert set(ids(catalogue.search("有氧 OR 运动疗法"))) == {
+            "r000000000001-1",
+            "r000000000002-1",
+        }
+        assert ids(catalogue.search("稳训")) == []
+
+
 def test_search_ranks_title_words_first(searchable):
     hits = searchable.search("walking OR randomised OR surgery")
     assert len(hits) == 2 and hits[0].score <= hits[1].score
