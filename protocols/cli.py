@@ -309,7 +309,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from protocols.console import entry_view
-    from protocols.curation import accept, apply_corrections
+    from protocols.curation import accept, apply_corrections, editable_paths
     from protocols.store import SearchFilter
 
     console = _stdout()
@@ -349,9 +349,12 @@ def cmd_review(args: argparse.Namespace) -> int:
             corrections: list[str] = []
             corrected = entry
             while True:
-                line = ask("field=value (empty line to finish): ")
+                line = ask("field=value (? lists the fields, empty line to finish): ")
                 if not line:
                     break
+                if line == "?":
+                    console.print(", ".join(editable_paths()), markup=False)
+                    continue
                 try:
                     corrected = apply_corrections(corrected, [line])
                     corrections.append(line)
@@ -414,7 +417,10 @@ def export_options(args: argparse.Namespace) -> dict:
 def cmd_export(args: argparse.Namespace) -> int:
     from protocols.progress import TrackedView
 
-    exporter = exporters.get(args.format)
+    try:
+        exporter = exporters.get(args.format)
+    except ImportError as exc:
+        raise UsageError(f"export {args.format}: not available in this protocat ({exc})") from None
     options = export_options(args)
     with _open(args) as catalogue:
         if args.entry:
@@ -685,8 +691,10 @@ def make_parser() -> argparse.ArgumentParser:
         sub,
         "ingest",
         cmd_ingest,
-        "read, merge, map and store FILES in a kept catalogue (one transaction); prints how many "
-        "records were added, merged, updated and rejected. Values a person set stay.",
+        "read, merge, map and store FILES (a folder stands for the files under it) in a kept "
+        "catalogue, in one transaction. Prints the records added (new works), merged (a kept "
+        "work completed by this input), unchanged and rejected, and the entries updated. "
+        "Values a person set are kept.",
         "protocat ingest export.ris pubmed.nbib --db protocat.sqlite",
     )
     p.add_argument("files", nargs="+", metavar="FILES")

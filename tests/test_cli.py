@@ -239,10 +239,10 @@ def test_edit_rejects_what_the_model_rejects(capsys, coded, assignment, message)
 
 
 def test_review_accepts_corrects_skips_and_quits(capsys, coded, monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.StringIO("a\nc\ndesign=rtc\ndesign=cohort\n\nq\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a\nc\n?\ndesign=rtc\ndesign=cohort\n\nq\n"))
     code, out, _ = run(capsys, "review")
     assert code == 0 and "accepted 1, corrected 1, skipped 0" in out
-    assert "did you mean" in out
+    assert "did you mean" in out and "dosage.weeks" in out
     with Catalogue(coded) as catalogue:
         first, second = catalogue.entry("r000000000001-1"), catalogue.entry("r000000000002-1")
     assert first.review_status == "curated" and "exercise_types" in first.curated_fields
