@@ -388,9 +388,12 @@ class Catalogue:
                     stored = merge_into(existing, record)
                     if stored == existing:
                         unchanged += 1
-                        continue
-                    merged += 1
-                mapped, changed = self._put_record(stored, mapper(stored))
+                    else:
+                        merged += 1
+                # Mapped again even when unchanged: a newer mapper updates automatic entries.
+                mapped, changed = self._put_record(
+                    stored, mapper(stored), record_changed=stored != existing
+                )
                 entries += mapped
                 updated += changed
                 if delay:
@@ -493,9 +496,16 @@ class Catalogue:
         for key in record_keys(record):
             self._db.execute("INSERT OR IGNORE INTO record_keys VALUES (?, ?)", (key, record.id))
 
-    def _put_record(self, record: Record, mapped: list[Entry]) -> tuple[int, int]:
-        """Write a record and its newly mapped entries; returns (mapped, changed entries)."""
-        self._write_record(record)
+    def _put_record(
+        self, record: Record, mapped: list[Entry], record_changed: bool = True
+    ) -> tuple[int, int]:
+        """Write a record and its newly mapped entries; returns (mapped, changed entries).
+
+        Only what differs is written; the search text of every entry of a changed
+        record is written again, since it holds the record's title and abstract.
+        """
+        if record_changed:
+            self._write_record(record)
         previous = {e.entry_id: e for e in self._entries_of(record.id)}
         new_ids = set()
         changed = 0
@@ -504,16 +514,19 @@ class Catalogue:
             if kept is not None:
                 entry = apply_curated(entry, kept)
                 changed += entry != kept
-            self._write_entry(entry, record)
+            if kept is None or entry != kept:
+                self._write_entry(entry, record)
+            elif record_changed:
+                _index_entry(self._db, entry, record)
             new_ids.add(entry.entry_id)
         for entry_id, kept in previous.items():
             # A curated entry stays even when a new mapping no longer produces it.
             if entry_id not in new_ids:
-                if kept.review_status == "curated":
-                    _index_entry(self._db, kept, record)
-                else:
+                if kept.review_status != "curated":
                     self._delete_entry(entry_id)
                     changed += 1
+                elif record_changed:
+                    _index_entry(self._db, kept, record)
         return len(mapped), changed
 
     def _write_entry(self, entry: Entry, record: Record | None) -> None:

@@ -167,6 +167,21 @@ def test_ingesting_the_seed_twice_changes_nothing(tmp_path, seed_file):
         assert catalogue.history() == history  # nothing changed, nothing logged
 
 
+def test_a_newer_mapper_updates_automatic_entries_but_not_curated_values(tmp_path):
+    def newer_mapper(record):
+        return [attrs.evolve(entry, design="cohort") for entry in stub_mapper(record)]
+
+    with Catalogue(tmp_path / "c.sqlite") as catalogue:
+        catalogue.ingest([make_record(1), make_record(2)], stub_mapper)
+        first = catalogue.entry("r000000000001-1")
+        catalogue.put_entries([apply_corrections(first, ["design=rct"])], "edit", None)
+        report = catalogue.ingest([make_record(1), make_record(2)], newer_mapper)
+        assert (report.unchanged, report.updated) == (2, 1)
+        assert catalogue.entry("r000000000001-1").design == "rct"
+        assert catalogue.entry("r000000000002-1").design == "cohort"
+        assert [row["action"] for row in catalogue.history()] == ["ingest", "edit", "ingest"]
+
+
 def test_duplicates_merge_by_doi_pmid_and_title(tmp_path):
     with Catalogue(tmp_path / "c.sqlite") as catalogue:
         catalogue.ingest(
