@@ -387,6 +387,7 @@ def test_jobs_need_the_parallel_module(capsys, seed_file, monkeypatch):
     code, _, err = run(capsys, "ingest", str(seed_file), "--jobs", "2")
     assert code == 2 and "--jobs" in err
     assert run(capsys, "ingest", str(seed_file), "--jobs", "0")[0] == 2
+    assert run(capsys, "build", str(seed_file), "--jobs", "2")[0] == 2
 
 
 def test_jobs_map_through_the_parallel_module(capsys, seed_file, monkeypatch):
