@@ -1,76 +1,110 @@
 """The catalogue: one SQLite file holding records, their entries and the history of changes.
 
 Records and entries are stored as their JSON (``protocols.serialize``) beside the
-columns that are searched or joined on. Every change runs in one transaction and
-leaves a row in ``history``. A record is found again by any of its keys (DOI,
-PMID, normalised title and year), so ingesting the same work twice, from the same
-or another export, merges instead of duplicating. Values a person set
+columns that are searched or joined on. The file is opened with WAL journaling
+(readers never wait for a writer), foreign keys on and a long busy timeout, so two
+protocat processes can write one catalogue: the second waits for the first. Every
+change runs in one ``BEGIN IMMEDIATE`` transaction, so a killed process leaves the
+catalogue as it was, and leaves a row in ``history`` (when, what, how many, from
+which file). A record is found again by any of its keys (DOI, PMID, normalised
+title and year), so ingesting the same work twice, from the same or another
+export, merges instead of duplicating. Values a person set
 (``Entry.curated_fields``) are never overwritten by an automatic mapping.
+
+The schema carries a version number; ``MIGRATIONS`` bring a catalogue written by
+an older protocat up to date when it is opened, inside one transaction.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 from attrs import frozen
 
-from protocols.errors import CatalogueError
+from protocols.errors import CatalogueError, UsageError
 from protocols.model import Entry, Record
 from protocols.records.normalise import normalise_title
 from protocols.serialize import from_json, to_json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS records (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    year INTEGER,
-    doi TEXT,
-    pmid TEXT,
-    data TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS record_keys (
-    key TEXT PRIMARY KEY,
-    record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE
-);
-CREATE TABLE IF NOT EXISTS entries (
-    entry_id TEXT PRIMARY KEY,
-    record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
-    review_status TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entries_record ON entries(record_id);
-CREATE TABLE IF NOT EXISTS inputs (
-    file TEXT PRIMARY KEY,
-    records INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    action TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    file TEXT,
-    detail TEXT
-);
-"""
+# Seconds a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT = float(os.environ.get("PROTOCAT_BUSY_TIMEOUT", "600"))
+# Test hook: seconds to sleep after each ingested record, so a test can kill an ingest halfway.
+_INGEST_DELAY_ENV = "PROTOCAT_TEST_INGEST_DELAY"
+
+# Schema 1, as protocat 0.1 wrote it. New files are created at 1 and migrated like old ones,
+# so a fresh catalogue and an upgraded one are built by the same statements.
+_SCHEMA_1 = (
+    "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+    """CREATE TABLE records (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, year INTEGER, doi TEXT, pmid TEXT,
+        data TEXT NOT NULL)""",
+    """CREATE TABLE record_keys (
+        key TEXT PRIMARY KEY,
+        record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE)""",
+    """CREATE TABLE entries (
+        entry_id TEXT PRIMARY KEY,
+        record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+        review_status TEXT NOT NULL, data TEXT NOT NULL)""",
+    "CREATE INDEX entries_record ON entries(record_id)",
+    "CREATE TABLE inputs (file TEXT PRIMARY KEY, records INTEGER NOT NULL)",
+    """CREATE TABLE history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, action TEXT NOT NULL,
+        count INTEGER NOT NULL, file TEXT, detail TEXT)""",
+)
+
+# The searchable text of an entry: its record's title, abstract and keywords (joined with
+# "; ", as provenance spans count them), the entry's outcome measures and provenance text.
+SEARCH_COLUMNS = ("title", "abstract", "keywords", "measures", "provenance")
+# bm25 weights, one a column: a word in the title says more than one in the abstract.
+_SEARCH_WEIGHTS = (10.0, 1.0, 5.0, 5.0, 3.0)
+
+
+def _migrate_1_to_2(db: sqlite3.Connection) -> None:
+    """Full-text search (FTS5) over entries, filled from what the catalogue holds."""
+    db.execute(
+        "CREATE VIRTUAL TABLE entry_search USING fts5("
+        + ", ".join(SEARCH_COLUMNS)
+        + ", tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    # entry_id -> the FTS row; an FTS table has no index on its own columns.
+    db.execute("CREATE TABLE search_rows (row INTEGER PRIMARY KEY, entry_id TEXT NOT NULL UNIQUE)")
+    records: dict[str, Record] = {}
+    for record_id, data in db.execute("SELECT id, data FROM records").fetchall():
+        records[record_id] = from_json(json.loads(data), Record)
+    for record_id, data in db.execute("SELECT record_id, data FROM entries").fetchall():
+        _index_entry(db, from_json(json.loads(data), Entry), records.get(record_id))
+
+
+# version -> the step that brings a catalogue of that version to the next one.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
 
 Mapper = Callable[[Record], list[Entry]]
 
 
 @frozen
 class IngestReport:
+    """What an ingest did: records ``added`` (new works), ``merged`` (a stored work completed
+    by a duplicate), ``unchanged`` (a duplicate that added nothing), ``rejected`` (reported by
+    the reader); entries ``updated`` (stored content changed) out of ``entries`` mapped."""
+
     added: int = 0
     merged: int = 0
     updated: int = 0
     unchanged: int = 0
     entries: int = 0
+    rejected: int = 0
 
 
 @frozen
@@ -78,6 +112,28 @@ class Counts:
     records: int
     entries: int
     exercise_entries: int
+
+
+@frozen
+class SearchHit:
+    entry: Entry
+    # bm25 score of a text query (lower is better); None when no text was given.
+    score: float | None = None
+
+
+@frozen
+class SearchFilter:
+    """Coded criteria of a search; codes of one kind are alternatives, kinds all apply."""
+
+    types: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    designs: tuple[str, ...] = ()
+    comparators: tuple[str, ...] = ()
+    min_weeks: float | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    status: str | None = None
 
 
 def record_keys(record: Record) -> list[str]:
@@ -93,6 +149,17 @@ def record_keys(record: Record) -> list[str]:
     return keys
 
 
+_UNITED_FIELDS = (
+    "origins",
+    "source_ids",
+    "warnings",
+    "keywords",
+    "publication_types",
+    "subject_codes",
+    "related",
+)
+
+
 def merge_into(kept: Record, new: Record) -> Record:
     """``kept`` completed with what ``new`` adds: empty fields filled, ids and origins united."""
     changes = {}
@@ -103,24 +170,117 @@ def merge_into(kept: Record, new: Record) -> Record:
         old_value, new_value = getattr(kept, name), getattr(new, name)
         if isinstance(old_value, tuple):
             united = old_value + tuple(v for v in new_value if v not in old_value)
-            if name in ("origins", "source_ids", "warnings", "keywords", "publication_types",
-                        "subject_codes", "related") or not old_value:
+            if name in _UNITED_FIELDS or not old_value:
                 changes[name] = united
         elif old_value is None and new_value is not None:
             changes[name] = new_value
     return attrs.evolve(kept, **changes)
 
 
+def get_path(obj: Any, path: str) -> Any:
+    """``get_path(entry, "dosage.weeks")`` is ``entry.dosage.weeks``."""
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def set_path(obj: Any, path: str, value: Any) -> Any:
+    """A copy of ``obj`` with the (dotted) attribute set; a None inner object is created empty."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        return attrs.evolve(obj, **{head: value})
+    inner = getattr(obj, head)
+    if inner is None:
+        inner_type = attrs.fields_dict(type(obj))[head].type
+        raise ValueError(f"{head} is empty; set {head} as a whole first ({inner_type})")
+    return attrs.evolve(obj, **{head: set_path(inner, rest, value)})
+
+
+def _covered(field: str, paths: Iterable[str]) -> bool:
+    return any(field == path or field.startswith(path + ".") for path in paths)
+
+
 def apply_curated(auto: Entry, curated: Entry) -> Entry:
-    """The automatic entry with every field a person set taken from the curated one."""
+    """The automatic entry with every field a person set taken from the curated one.
+
+    ``curated_fields`` holds attribute names (``design``) or dotted paths
+    (``dosage.weeks``). The provenance of a curated field is the curated entry's,
+    so an automatic span never stands beside a value a person chose.
+    """
     if not curated.curated_fields and curated.review_status != "curated":
         return auto
-    changes = {name: getattr(curated, name) for name in curated.curated_fields}
+    merged = auto
+    for path in curated.curated_fields:
+        # The automatic entry may lack the parent (no intensity): then the nearest parent
+        # it has is taken from the curated entry whole.
+        parts = path.split(".")
+        for depth in range(len(parts), 0, -1):
+            try:
+                prefix = ".".join(parts[:depth])
+                merged = set_path(merged, prefix, get_path(curated, prefix))
+                break
+            except (AttributeError, ValueError):
+                continue
+    if "provenance" not in curated.curated_fields:
+        fields = curated.curated_fields
+        provenance = tuple(p for p in auto.provenance if not _covered(p.field, fields)) + tuple(
+            p for p in curated.provenance if _covered(p.field, fields)
+        )
+        merged = attrs.evolve(merged, provenance=provenance)
     return attrs.evolve(
-        auto,
-        **changes,
-        review_status=curated.review_status,
-        curated_fields=curated.curated_fields,
+        merged, review_status=curated.review_status, curated_fields=curated.curated_fields
+    )
+
+
+# Chinese and Japanese are written without spaces, and FTS5's unicode61 tokenizer would
+# take a whole run of characters as one word: "稳定训练" would not find "核心稳定训练".
+# So runs of these characters are indexed one character a token, and a query's runs
+# become phrases of single characters, which match them anywhere in a run.
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _spaced(run: re.Match[str]) -> str:
+    return " ".join(run.group(0))
+
+
+def fts_query(query: str) -> str:
+    """The user's FTS5 query with runs of CJK characters made phrases of characters."""
+    parts = query.split('"')
+    for index, part in enumerate(parts):
+        inside_quotes = index % 2 == 1
+        parts[index] = _CJK_RUN.sub(
+            _spaced if inside_quotes else lambda run: '"' + _spaced(run) + '"', part
+        )
+    return '"'.join(parts)
+
+
+def search_text(entry: Entry, record: Record | None) -> dict[str, str]:
+    """The text of each search column for one entry (CJK runs spaced, see ``fts_query``)."""
+    columns = {
+        "title": record.title if record else entry.record.title,
+        "abstract": (record.abstract or "") if record else "",
+        "keywords": "; ".join(record.keywords) if record else "",
+        "measures": "; ".join(o.measure for o in entry.outcomes if o.measure),
+        "provenance": "; ".join(p.text for p in entry.provenance),
+    }
+    return {name: _CJK_RUN.sub(_spaced, text) for name, text in columns.items()}
+
+
+def _index_entry(db: sqlite3.Connection, entry: Entry, record: Record | None) -> None:
+    row = db.execute("SELECT row FROM search_rows WHERE entry_id=?", (entry.entry_id,)).fetchone()
+    if row is None:
+        row_id = db.execute(
+            "INSERT INTO search_rows (entry_id) VALUES (?)", (entry.entry_id,)
+        ).lastrowid
+    else:
+        row_id = row[0]
+        db.execute("DELETE FROM entry_search WHERE rowid=?", (row_id,))
+    text = search_text(entry, record)
+    db.execute(
+        "INSERT INTO entry_search (rowid, "
+        + ", ".join(SEARCH_COLUMNS)
+        + ") VALUES (?, ?, ?, ?, ?, ?)",
+        (row_id, *(text[c] for c in SEARCH_COLUMNS)),
     )
 
 
@@ -129,14 +289,23 @@ class Catalogue:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise CatalogueError(f"{self.path}: is a folder, not a catalogue file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise CatalogueError(f"{self.path}: cannot open the catalogue: {exc}") from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise CatalogueError(f"{self.path}: cannot open the catalogue: {exc}") from None
+        except CatalogueError:
+            self._db.close()
+            raise
 
     def __enter__(self) -> Catalogue:
         return self
@@ -149,29 +318,64 @@ class Catalogue:
 
     # ------------------------------------------------------------------ schema
 
-    def _migrate(self) -> None:
-        # executescript commits on its own, so the idempotent DDL runs before the transaction.
-        self._db.executescript(_SCHEMA)
-        with self._transaction():
-            row = self._db.execute("SELECT version FROM schema_version").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] > SCHEMA_VERSION:
-                raise CatalogueError(
-                    f"{self.path}: written by a newer protocat (schema {row[0]} > {SCHEMA_VERSION})"
-                )
+    def schema_version(self) -> int:
+        return self._db.execute("SELECT version FROM schema_version").fetchone()[0]
 
-    def _transaction(self):
-        return _Transaction(self._db)
+    def _is_current(self) -> bool:
+        """Is the schema up to date? Read without a write lock, so that opening a
+        catalogue to search it never waits for another process's ingest."""
+        try:
+            row = self._db.execute("SELECT version FROM schema_version").fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file
+            return False
+        return row is not None and row[0] == SCHEMA_VERSION
+
+    def _migrate(self) -> None:
+        if self._is_current():
+            return
+        with self._transaction():
+            tables = {
+                name
+                for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if "schema_version" not in tables:
+                if tables:
+                    raise CatalogueError(
+                        f"{self.path}: an SQLite file, but not a protocat catalogue"
+                    )
+                for statement in _SCHEMA_1:
+                    self._db.execute(statement)
+                self._db.execute("INSERT INTO schema_version VALUES (1)")
+            version = self.schema_version()
+            if version > SCHEMA_VERSION:
+                raise CatalogueError(
+                    f"{self.path}: written by a newer protocat "
+                    f"(schema {version} > {SCHEMA_VERSION})"
+                )
+            while version < SCHEMA_VERSION:
+                MIGRATIONS[version](self._db)
+                version += 1
+                self._db.execute("UPDATE schema_version SET version=?", (version,))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db, self.path)
 
     # ------------------------------------------------------------------ writing
 
     def ingest(
-        self, records: Iterable[Record], mapper: Mapper, files: Iterable[str] = ()
+        self,
+        records: Iterable[Record],
+        mapper: Mapper,
+        files: Iterable[str] = (),
+        rejects: Sequence | None = None,
     ) -> IngestReport:
-        """Store records (merged with what is kept) and their mapped entries, all or nothing."""
+        """Store records (merged with what is kept) and their mapped entries, all or nothing.
+
+        ``rejects`` is the list the reader of ``records`` fills; its length is reported.
+        """
         added = merged = updated = unchanged = entries = 0
         counted: dict[str, int] = {}
+        delay = float(os.environ.get(_INGEST_DELAY_ENV) or 0)
         with self._transaction():
             for record in records:
                 for origin in record.origins:
@@ -184,76 +388,175 @@ class Catalogue:
                     stored = merge_into(existing, record)
                     if stored == existing:
                         unchanged += 1
-                        continue
-                    merged += 1
-                entries += self._put_record(stored, mapper(stored))
-            for file in sorted(set(files) | set(counted)):
-                self._db.execute(
-                    "INSERT INTO inputs VALUES (?, ?) ON CONFLICT(file) DO UPDATE SET records=excluded.records",
-                    (file, counted.get(file, 0)),
+                    else:
+                        merged += 1
+                # Mapped again even when unchanged: a newer mapper updates automatic entries.
+                mapped, changed = self._put_record(
+                    stored, mapper(stored), record_changed=stored != existing
                 )
-            report = IngestReport(added, merged, updated, unchanged, entries)
-            self._log("ingest", added + merged, ", ".join(sorted(counted)), attrs.asdict(report))
+                entries += mapped
+                updated += changed
+                if delay:
+                    time.sleep(delay)
+            inputs_changed = 0
+            # ``files`` is read once, after the records: the caller may learn it as they go.
+            all_files = sorted(set(files) | set(counted))
+            for file in all_files:
+                inputs_changed += self._db.execute(
+                    "INSERT INTO inputs VALUES (?, ?) ON CONFLICT(file) DO UPDATE "
+                    "SET records=excluded.records WHERE records != excluded.records",
+                    (file, counted.get(file, 0)),
+                ).rowcount
+            report = IngestReport(
+                added, merged, updated, unchanged, entries, len(rejects) if rejects else 0
+            )
+            if added or merged or updated or inputs_changed:
+                self._log(
+                    "ingest",
+                    added + merged,
+                    ", ".join(all_files),
+                    attrs.asdict(report),
+                )
         return report
 
-    def put_entries(self, new_entries: Iterable[Entry], action: str, source: str) -> int:
-        """Store entries as given (curated content, imports); returns how many changed."""
+    def put_entries(
+        self, new_entries: Iterable[Entry], action: str, source: str | None, detail=None
+    ) -> int:
+        """Store entries as given (curated content, edits); returns how many changed."""
         changed = 0
         with self._transaction():
             for entry in new_entries:
-                if self._db.execute("SELECT 1 FROM records WHERE id=?", (entry.record.id,)).fetchone() is None:
-                    raise CatalogueError(f"entry {entry.entry_id}: no record {entry.record.id} in the catalogue")
-                old = self.entry(entry.entry_id)
-                if old == entry:
+                record = self.record(entry.record.id)
+                if record is None:
+                    raise CatalogueError(
+                        f"entry {entry.entry_id}: no record {entry.record.id} in the catalogue"
+                    )
+                if self.entry(entry.entry_id) == entry:
                     continue
-                self._write_entry(entry)
+                self._write_entry(entry, record)
                 changed += 1
-            self._log(action, changed, source, None)
+            if changed:
+                self._log(action, changed, source, detail)
         return changed
 
+    def import_items(self, items: Iterable[Record | Entry], source: str) -> tuple[int, int]:
+        """Restore records and entries as given (a JSON Lines export), replacing by id.
+
+        All or nothing; returns (records changed, entries changed).
+        """
+        records_changed = entries_changed = 0
+        with self._transaction():
+            for item in items:
+                if isinstance(item, Record):
+                    if self.record(item.id) != item:
+                        self._write_record(item)
+                        for entry in self._entries_of(item.id):
+                            _index_entry(self._db, entry, item)
+                        records_changed += 1
+                else:
+                    record = self.record(item.record.id)
+                    if record is None:
+                        raise CatalogueError(
+                            f"{source}: entry {item.entry_id}: no record {item.record.id} "
+                            "before it in the file or in the catalogue"
+                        )
+                    if self.entry(item.entry_id) != item:
+                        self._write_entry(item, record)
+                        entries_changed += 1
+            if records_changed or entries_changed:
+                self._log(
+                    "import",
+                    records_changed + entries_changed,
+                    source,
+                    {"records": records_changed, "entries": entries_changed},
+                )
+        return records_changed, entries_changed
+
     def _find(self, record: Record) -> Record | None:
+        row = self._db.execute("SELECT data FROM records WHERE id=?", (record.id,)).fetchone()
+        if row:
+            return from_json(json.loads(row[0]), Record)
         for key in record_keys(record):
             row = self._db.execute(
-                "SELECT r.data FROM record_keys k JOIN records r ON r.id = k.record_id WHERE k.key=?",
+                "SELECT r.data FROM record_keys k JOIN records r ON r.id = k.record_id "
+                "WHERE k.key=?",
                 (key,),
             ).fetchone()
             if row:
                 return from_json(json.loads(row[0]), Record)
         return None
 
-    def _put_record(self, record: Record, mapped: list[Entry]) -> int:
+    def _write_record(self, record: Record) -> None:
         self._db.execute(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "title=excluded.title, year=excluded.year, doi=excluded.doi, pmid=excluded.pmid, data=excluded.data",
+            "title=excluded.title, year=excluded.year, doi=excluded.doi, pmid=excluded.pmid, "
+            "data=excluded.data",
             (record.id, record.title, record.year, record.doi, record.pmid, _dump(record)),
         )
         for key in record_keys(record):
             self._db.execute("INSERT OR IGNORE INTO record_keys VALUES (?, ?)", (key, record.id))
+
+    def _put_record(
+        self, record: Record, mapped: list[Entry], record_changed: bool = True
+    ) -> tuple[int, int]:
+        """Write a record and its newly mapped entries; returns (mapped, changed entries).
+
+        Only what differs is written; the search text of every entry of a changed
+        record is written again, since it holds the record's title and abstract.
+        """
+        if record_changed:
+            self._write_record(record)
         previous = {e.entry_id: e for e in self._entries_of(record.id)}
         new_ids = set()
+        changed = 0
         for entry in mapped:
             kept = previous.get(entry.entry_id)
             if kept is not None:
                 entry = apply_curated(entry, kept)
-            self._write_entry(entry)
+                changed += entry != kept
+            if kept is None or entry != kept:
+                self._write_entry(entry, record)
+            elif record_changed:
+                _index_entry(self._db, entry, record)
             new_ids.add(entry.entry_id)
         for entry_id, kept in previous.items():
             # A curated entry stays even when a new mapping no longer produces it.
-            if entry_id not in new_ids and kept.review_status != "curated":
-                self._db.execute("DELETE FROM entries WHERE entry_id=?", (entry_id,))
-        return len(mapped)
+            if entry_id not in new_ids:
+                if kept.review_status != "curated":
+                    self._delete_entry(entry_id)
+                    changed += 1
+                elif record_changed:
+                    _index_entry(self._db, kept, record)
+        return len(mapped), changed
 
-    def _write_entry(self, entry: Entry) -> None:
+    def _write_entry(self, entry: Entry, record: Record | None) -> None:
         self._db.execute(
             "INSERT INTO entries VALUES (?, ?, ?, ?) ON CONFLICT(entry_id) DO UPDATE SET "
-            "review_status=excluded.review_status, data=excluded.data",
+            "record_id=excluded.record_id, review_status=excluded.review_status, "
+            "data=excluded.data",
             (entry.entry_id, entry.record.id, entry.review_status, _dump(entry)),
         )
+        _index_entry(self._db, entry, record)
+
+    def _delete_entry(self, entry_id: str) -> None:
+        row = self._db.execute(
+            "SELECT row FROM search_rows WHERE entry_id=?", (entry_id,)
+        ).fetchone()
+        if row:
+            self._db.execute("DELETE FROM entry_search WHERE rowid=?", (row[0],))
+            self._db.execute("DELETE FROM search_rows WHERE row=?", (row[0],))
+        self._db.execute("DELETE FROM entries WHERE entry_id=?", (entry_id,))
 
     def _log(self, action: str, count: int, file: str | None, detail) -> None:
         self._db.execute(
             "INSERT INTO history (at, action, count, file, detail) VALUES (?, ?, ?, ?, ?)",
-            (_now(), action, count, file, json.dumps(detail, sort_keys=True) if detail else None),
+            (
+                _now(),
+                action,
+                count,
+                file,
+                json.dumps(detail, sort_keys=True, ensure_ascii=False) if detail else None,
+            ),
         )
 
     # ------------------------------------------------------------------ reading (CatalogueView)
@@ -272,6 +575,10 @@ class Catalogue:
         )
         return [from_json(json.loads(data), Entry) for (data,) in rows]
 
+    def entries_of(self, record_id: str) -> list[Entry]:
+        """The entries of one record, in id order."""
+        return self._entries_of(record_id)
+
     def record(self, record_id: str) -> Record | None:
         row = self._db.execute("SELECT data FROM records WHERE id=?", (record_id,)).fetchone()
         return from_json(json.loads(row[0]), Record) if row else None
@@ -280,10 +587,32 @@ class Catalogue:
         row = self._db.execute("SELECT data FROM entries WHERE entry_id=?", (entry_id,)).fetchone()
         return from_json(json.loads(row[0]), Entry) if row else None
 
+    def find_entry(self, text: str) -> Entry:
+        """The entry named by its id, a unique prefix of it, or a record id with one entry."""
+        entry = self.entry(text)
+        if entry is not None:
+            return entry
+        # LIKE would read % and _ in the user's text as wildcards; a range on the key does not.
+        ids = [
+            i
+            for (i,) in self._db.execute(
+                "SELECT entry_id FROM entries WHERE entry_id >= ? AND entry_id < ? "
+                "ORDER BY entry_id LIMIT 6",
+                (text, text + "\U0010ffff"),
+            )
+        ]
+        if len(ids) == 1:
+            return self.entry(ids[0])
+        if not ids:
+            raise UsageError(f"no entry {text!r} in {self.path} (see `protocat search`)")
+        raise UsageError(f"{text!r} names several entries: {', '.join(ids[:5])}")
+
     def counts(self) -> Counts:
         records = self._db.execute("SELECT count(*) FROM records").fetchone()[0]
         entries = self._db.execute("SELECT count(*) FROM entries").fetchone()[0]
-        exercise = sum(1 for e in self.entries() if e.exercise_types)
+        exercise = self._db.execute(
+            "SELECT count(*) FROM entries WHERE json_array_length(data, '$.exercise_types') > 0"
+        ).fetchone()[0]
         return Counts(records=records, entries=entries, exercise_entries=exercise)
 
     def inputs(self) -> list[str]:
@@ -297,20 +626,181 @@ class Catalogue:
     def history(self) -> list[dict]:
         rows = self._db.execute("SELECT at, action, count, file, detail FROM history ORDER BY id")
         return [
-            {"at": at, "action": action, "count": count, "file": file,
-             "detail": json.loads(detail) if detail else None}
+            {
+                "at": at,
+                "action": action,
+                "count": count,
+                "file": file,
+                "detail": json.loads(detail) if detail else None,
+            }
             for at, action, count, file, detail in rows
         ]
 
+    # ------------------------------------------------------------------ searching
+
+    def search(
+        self, query: str | None = None, where: SearchFilter | None = None, limit: int | None = None
+    ) -> list[SearchHit]:
+        """Entries matching an FTS5 ``query`` (ranked by bm25) and the coded criteria.
+
+        Every value reaches SQLite as a parameter. An FTS5 query SQLite cannot read
+        raises ``UsageError`` naming the query.
+        """
+        where = where or SearchFilter()
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def any_of(template: str, values: Sequence[Any]) -> None:
+            if values:
+                marks = ", ".join("?" for _ in values)
+                clauses.append(template.format(marks=marks))
+                params.extend(values)
+
+        if query:
+            clauses.append("entry_search MATCH ?")
+            params.append(fts_query(query))
+        any_of(
+            "EXISTS (SELECT 1 FROM json_each(e.data, '$.exercise_types') WHERE value IN ({marks}))",
+            where.types,
+        )
+        any_of(
+            "EXISTS (SELECT 1 FROM json_each(e.data, '$.comparators') WHERE value IN ({marks}))",
+            where.comparators,
+        )
+        any_of(
+            "EXISTS (SELECT 1 FROM json_each(e.data, '$.outcomes') "
+            "WHERE json_extract(value, '$.domain') IN ({marks}))",
+            where.outcomes,
+        )
+        any_of("json_extract(e.data, '$.population.condition') IN ({marks})", where.conditions)
+        any_of("json_extract(e.data, '$.design') IN ({marks})", where.designs)
+        if where.min_weeks is not None:
+            # A range (6-12 weeks) counts by its low end: the programme lasts at least that.
+            clauses.append(
+                "coalesce(json_extract(e.data, '$.dosage.weeks[0]'), "
+                "json_extract(e.data, '$.dosage.weeks')) >= ?"
+            )
+            params.append(where.min_weeks)
+        if where.year_from is not None:
+            clauses.append("json_extract(e.data, '$.record.year') >= ?")
+            params.append(where.year_from)
+        if where.year_to is not None:
+            clauses.append("json_extract(e.data, '$.record.year') <= ?")
+            params.append(where.year_to)
+        if where.status is not None:
+            clauses.append("e.review_status = ?")
+            params.append(where.status)
+        weights = ", ".join(str(w) for w in _SEARCH_WEIGHTS)
+        if query:
+            sql = (
+                f"SELECT e.data, bm25(entry_search, {weights}) AS score FROM entry_search "
+                "JOIN search_rows s ON s.row = entry_search.rowid "
+                "JOIN entries e ON e.entry_id = s.entry_id"
+            )
+            order = " ORDER BY score, e.entry_id"
+        else:
+            sql = "SELECT e.data, NULL FROM entries e"
+            order = (
+                " ORDER BY json_extract(e.data, '$.record.year') IS NULL, "
+                "json_extract(e.data, '$.record.year') DESC, e.entry_id"
+            )
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += order
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        try:
+            rows = self._db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if query and _is_query_error(str(exc)):
+                raise UsageError(
+                    f"cannot read the search {query!r}: {exc}. Words are matched as they are; "
+                    'put a phrase or a word with - : * ( ) in double quotes ("exercise-induced"); '
+                    "AND, OR, NOT and NEAR are operators."
+                ) from None
+            raise
+        return [SearchHit(from_json(json.loads(data), Entry), score) for data, score in rows]
+
+    # ------------------------------------------------------------------ statistics
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by exercise type, outcome, design, year and review status, and how
+        completely the entries' records report CERT and TIDieR items."""
+        types: Counter[str] = Counter()
+        outcomes: Counter[str] = Counter()
+        designs: Counter[str] = Counter()
+        years: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        completeness: dict[str, list[float]] = {"cert": [], "tidier": []}
+        missing: dict[str, Counter[str]] = {"cert": Counter(), "tidier": Counter()}
+        for entry in self.entries():
+            types.update(entry.exercise_types or ("(no exercise)",))
+            outcomes.update({o.domain for o in entry.outcomes})
+            designs[entry.design] += 1
+            years[str(entry.record.year) if entry.record.year else "unknown"] += 1
+            statuses[entry.review_status] += 1
+            reporting = entry.reporting
+            for kind, reported, absent in (
+                ("cert", reporting.cert_reported, reporting.cert_missing),
+                ("tidier", reporting.tidier_reported, reporting.tidier_missing),
+            ):
+                if reported or absent:
+                    completeness[kind].append(len(reported) / (len(reported) + len(absent)))
+                    missing[kind].update(absent)
+        counts = self.counts()
+
+        def ranked(counter: Counter[str]) -> dict[str, int]:
+            return dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+
+        return {
+            "records": counts.records,
+            "entries": counts.entries,
+            "exercise_entries": counts.exercise_entries,
+            "review_status": ranked(statuses),
+            "exercise_types": ranked(types),
+            "outcomes": ranked(outcomes),
+            "design": ranked(designs),
+            "year": dict(sorted(years.items())),
+            "reporting": {
+                kind: {
+                    "assessed": len(values),
+                    "mean_reported": round(sum(values) / len(values), 3) if values else None,
+                    "most_missing": dict(list(ranked(missing[kind]).items())[:5]),
+                }
+                for kind, values in completeness.items()
+            },
+        }
+
+
+_QUERY_ERRORS = ("fts5:", "no such column", "unknown special query", "unterminated string")
+
+
+def _is_query_error(message: str) -> bool:
+    return any(marker in message for marker in _QUERY_ERRORS)
+
 
 class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any error (the connection is in autocommit)."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error (the connection is in autocommit).
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    IMMEDIATE takes the write lock at the start, so two writers queue (busy timeout)
+    instead of failing halfway when one upgrades a read to a write.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
+        self._path = path
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise CatalogueError(
+                    f"{self._path}: another protocat has been writing the catalogue for more "
+                    f"than {BUSY_TIMEOUT:.0f} s; try again when it has finished"
+                ) from None
+            raise
 
     def __exit__(self, exc_type, *_exc) -> None:
         if exc_type is None:
