@@ -7,6 +7,7 @@ hold for every format.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -17,10 +18,11 @@ from protocols.errors import UnreadableFile
 
 HEAD_BYTES = 64 * 1024
 _CHUNK = 1 << 20
-# Tried in this order when the bytes are not UTF-8. GB18030 (a superset of GBK)
-# comes first: Chinese exports are common here, and cp1252 would decode GBK
-# bytes into mojibake without an error.
-_FALLBACKS = ("gb18030", "cp1252")
+# The legacy encodings tried when the bytes are not UTF-8. Both decode almost any
+# bytes without an error (GBK takes "\xe9a", Latin-1 "é" before "a", as one Chinese
+# character; cp1252 takes GBK pairs as two accented letters), so the order is decided
+# per file by ``_legacy_order`` from how the non-ASCII bytes are laid out.
+_LEGACY = ("gb18030", "cp1252", "latin-1")
 
 
 @frozen
@@ -106,14 +108,14 @@ def open_input(path: str | Path) -> TextInput:
     elif b"\x00" in head_bytes:
         raise UnreadableFile(str(path), "binary file (contains NUL bytes), not a text export")
     else:
-        candidates = ("utf-8", *_FALLBACKS)
+        candidates = ("utf-8", *_legacy_order(head_bytes))
 
     for encoding in candidates:
         if _decodes(path, encoding):
             head = head_bytes.decode(encoding, errors="ignore")
             if not _is_text(head):
                 raise UnreadableFile(str(path), "binary file, not a text export")
-            if encoding == "cp1252" and _looks_like_mojibake(head):
+            if encoding in ("cp1252", "latin-1") and _looks_like_mojibake(head):
                 continue
             return TextInput(path=path, encoding=encoding, head=head)
     raise UnreadableFile(
@@ -124,3 +126,26 @@ def open_input(path: str | Path) -> TextInput:
 def _looks_like_mojibake(text: str) -> bool:
     """UTF-8 or GBK bytes read as cp1252 leave tell-tale pairs such as 'Ã©' or 'â€'."""
     return any(pair in text for pair in ("Ã", "â€", "Â"))
+
+
+def _legacy_order(sample: bytes) -> tuple[str, ...]:
+    """The legacy encodings, likeliest first, judged from the runs of non-ASCII bytes.
+
+    Chinese text in GBK/GB18030 is a run of byte pairs, nearly all both in
+    0xA1-0xFE (the GB2312 range) and mostly several characters long. Western text in
+    Latin-1/cp1252 has mostly lone accented letters between ASCII ones. A file whose
+    high bytes sit mostly in even-length GB2312 runs of two or more bytes reads as
+    GB18030 first; any other as cp1252 first.
+    """
+    runs = [len(run) for run in _HIGH_RUN.findall(sample)]
+    if not runs:
+        return _LEGACY
+    paired = sum(n for n in runs if n >= 2 and n % 2 == 0)
+    total = sum(runs)
+    gb_range = sum(1 for b in sample if b >= 0xA1) / max(1, sum(1 for b in sample if b >= 0x80))
+    if paired / total >= 0.8 and gb_range >= 0.9:
+        return _LEGACY
+    return ("cp1252", "latin-1", "gb18030")
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 
@@ -48,3 +49,103 @@ def record_id(*, doi: str | None, pmid: str | None, title: str, year: int | None
     else:
         key = f"title:{normalise_title(title)}:{year or ''}"
     return "r" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- shared by readers
+
+_PMID = re.compile(r"\d{1,9}")
+_SPACES = re.compile(r"\s+")
+# An inline label that opens a section of a structured abstract: "METHODS: ...".
+_SECTION = re.compile(r"(?:(?<=^)|(?<=[.!?)\]]\s))([A-Z][A-Z ,/&\-]{2,40}):\s+")
+_INITIALS = re.compile(r"^(?:[A-Z](?:\.|\b)[\s\-]*){1,4}$|^[A-Z]{1,3}$")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Runs of whitespace as one space, ends trimmed; empty text is None."""
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", value).strip()
+    return text or None
+
+
+def normalise_pmid(value: str | None) -> str | None:
+    """The digits of a PubMed id (``PMID: 123``, ``MEDLINE:123``); else None."""
+    if not value:
+        return None
+    match = _PMID.search(value)
+    return match.group(0).lstrip("0") or None if match else None
+
+
+def doi_from_url(value: str | None) -> str | None:
+    """A DOI only from a doi.org link: other URLs can carry a DOI-like query string."""
+    if value and "doi.org/" in value.lower():
+        return normalise_doi(value)
+    return None
+
+
+def year_of(dates: list[str]) -> tuple[int | None, str | None]:
+    """The first year in ``dates`` and, when dates were given but hold no year, a warning."""
+    for value in dates:
+        year = parse_year(value)
+        if year is not None:
+            return year, None
+    given = [d for d in dates if d and d.strip()]
+    if given:
+        return None, f"no year in the date {given[0].strip()!r}: year left unknown"
+    return None, None
+
+
+def split_keywords(values: list[str], separators: str = ";") -> list[str]:
+    """Keywords from fields that hold one or several, split, trimmed, first spelling kept."""
+    pattern = re.compile("[" + re.escape(separators) + "]") if separators else None
+    seen: set[str] = set()
+    result: list[str] = []
+    for value in values:
+        for part in pattern.split(value) if pattern else [value]:
+            keyword = clean_text(part)
+            if keyword and keyword.casefold() not in seen:
+                seen.add(keyword.casefold())
+                result.append(keyword)
+    return result
+
+
+def abstract_sections(text: str | None) -> str | None:
+    """A structured abstract as one ``LABEL: text`` line per section.
+
+    Exports flatten the sections into one paragraph ("BACKGROUND: ... METHODS: ...");
+    an upper-case label followed by a colon at the start or after a sentence opens one.
+    """
+    if text is None:
+        return None
+    lines = [line for line in (clean_text(part) for part in text.split("\n")) if line]
+    out: list[str] = []
+    for line in lines:
+        starts = [m.start() for m in _SECTION.finditer(line)]
+        if len(starts) < 2 and not (starts and starts[0] == 0):
+            out.append(line)
+            continue
+        bounds = ([0] if starts[0] != 0 else []) + starts + [len(line)]
+        out.extend(
+            part for part in (line[a:b].strip() for a, b in itertools.pairwise(bounds)) if part
+        )
+    return "\n".join(out) or None
+
+
+def parse_name(text: str) -> tuple[str, str] | None:
+    """(family, given) from a name as exports write it; None for an empty name.
+
+    ``Family, Given``; ``Family GI`` (MEDLINE, Scopus ``Gong B.``); ``Given Family``;
+    a name in one piece (``张三``, an organisation) is all family name.
+    """
+    name = clean_text(text)
+    if not name:
+        return None
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), given.strip(" ,")
+    parts = name.split(" ")
+    if len(parts) == 1:
+        return name, ""
+    if _INITIALS.match(parts[-1]):
+        return " ".join(parts[:-1]), parts[-1]
+    return parts[-1], " ".join(parts[:-1])

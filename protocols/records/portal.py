@@ -46,7 +46,9 @@ _AUTHOR = re.compile(r"^(?P<name>[^\[\]]+?)\s*(?:\[(?P<refs>[\d,\s]+)\])?$")
 _AFFILIATION = re.compile(r"^\[(?P<number>\d+)\]\s*(?P<text>.+)$")
 _BULLET = re.compile(r"^[•·●*-]\s*\[(?P<number>\d+)\]\s*(?P<title>.*)$")
 # JOURNAL, 2023, 36 (03) : 525 - 526 | JOURNAL, 2025, 236 | JOURNAL, 2025, 29 (03)
-_RELATED_SOURCE = re.compile(r"^(?P<journal>.+?),\s*(?P<year>(?:1[89]|20)\d\d)\s*(?:,\s*(?P<rest>.*))?$")
+_RELATED_SOURCE = re.compile(
+    r"^(?P<journal>.+?),\s*(?P<year>(?:1[89]|20)\d\d)\s*(?:,\s*(?P<rest>.*))?$"
+)
 _VOLUME_ISSUE_PAGES = re.compile(
     r"^(?P<volume>[^\s(:]+)?\s*(?:\((?P<issue>[^)]*)\))?\s*[:\s]*(?P<pages>.*?)\s*$"
 )
@@ -57,9 +59,12 @@ _MARKERS = ("作者", "来源", "摘要", "被引", "相关论文", "关键词")
 def sniff(head: str) -> bool:
     """A portal page has several of its Chinese labels on lines of their own."""
     lines = {line.strip() for line in head.splitlines()[:400]}
-    found = sum(1 for marker in _MARKERS if marker in lines or any(
-        line.startswith(marker + ":") or line.startswith(marker + "：") for line in lines
-    ))
+    found = sum(
+        1
+        for marker in _MARKERS
+        if marker in lines
+        or any(line.startswith(marker + ":") or line.startswith(marker + "：") for line in lines)
+    )
     return found >= 2
 
 
@@ -154,7 +159,9 @@ def _main_record(page: _Page, text: TextInput) -> Record:
             Author(
                 family=family,
                 given=given,
-                affiliations=tuple(affiliation_by_number[r] for r in refs if r in affiliation_by_number),
+                affiliations=tuple(
+                    affiliation_by_number[r] for r in refs if r in affiliation_by_number
+                ),
             )
         )
 
@@ -184,7 +191,9 @@ def _main_record(page: _Page, text: TextInput) -> Record:
     ]
     abstract = "\n".join(line for _, line in page.blocks.get("abstract", [])) or None
     if "related" not in page.blocks:
-        warnings.append("the page ends before the 相关论文 (related papers) section: it may be truncated")
+        warnings.append(
+            "the page ends before the 相关论文 (related papers) section: it may be truncated"
+        )
 
     doi = normalise_doi(doi_text)
     year_value = int(year.group(1)) if year else None
@@ -204,7 +213,14 @@ def _main_record(page: _Page, text: TextInput) -> Record:
         doi=doi,
         subject_codes=subject_codes,
         times_cited=page.inline.get("被引"),
-        origins=[Origin(file=text.name, line=page.title_lines[0][0], format=NAME, encoding=text.encoding_label)],
+        origins=[
+            Origin(
+                file=text.name,
+                line=page.title_lines[0][0],
+                format=NAME,
+                encoding=text.encoding_label,
+            )
+        ],
         warnings=warnings,
     )
 
@@ -220,7 +236,11 @@ def _related_records(page: _Page, text: TextInput) -> Iterator[Record | Reject]:
         elif items:
             items[-1].append((number, line))
         else:
-            yield Reject(file=text.name, line=number, reason=f"text before the first related paper: {line[:80]}")
+            yield Reject(
+                file=text.name,
+                line=number,
+                reason=f"text before the first related paper: {line[:80]}",
+            )
     for item in items:
         first_line = item[0][0]
         bullet = _BULLET.match(item[0][1])
@@ -241,14 +261,18 @@ def _related_records(page: _Page, text: TextInput) -> Iterator[Record | Reject]:
             yield Reject(
                 file=text.name,
                 line=first_line,
-                reason="related paper without a source line (JOURNAL, YEAR, volume (issue) : pages)",
+                reason=(
+                    "related paper without a source line (JOURNAL, YEAR, volume (issue) : pages)"
+                ),
             )
             continue
         yield Record(
             id=record_id(doi=None, pmid=None, title=title, year=source["year"]),
             title=title,
             authors=authors,
-            origins=[Origin(file=text.name, line=first_line, format=NAME, encoding=text.encoding_label)],
+            origins=[
+                Origin(file=text.name, line=first_line, format=NAME, encoding=text.encoding_label)
+            ],
             source_ids=[SourceId(scheme="portal-related", value=bullet["number"])],
             **source,
         )
