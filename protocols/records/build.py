@@ -33,6 +33,7 @@ from protocols.records.normalise import (
 )
 
 _INT = re.compile(r"\d+")
+_DASH = re.compile(r"\s*[-–—]+\s*")
 
 
 class Fields:
@@ -77,12 +78,10 @@ def _int(value: str | None) -> int | None:
 
 def _pages(fields: Fields) -> str | None:
     pages = fields.first("pages")
-    if pages:
-        return re.sub(r"\s*[-–—]+\s*", "-", pages)
-    start, end = fields.first("start_page"), fields.first("end_page")
-    if start and end and end != start:
-        return f"{start}-{end}"
-    return start or end
+    if not pages:
+        start, end = fields.first("start_page"), fields.first("end_page")
+        pages = f"{start}-{end}" if start and end and end != start else start or end
+    return _DASH.sub("-", pages) if pages else None
 
 
 def _authors(fields: Fields) -> list[Author]:
@@ -103,8 +102,9 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
         filter(None, map(doi_from_url, fields.all("url"))), None
     )
     pmid = normalise_pmid(fields.first("pmid"))
-    if not title and not doi and not pmid:
-        what = "no fields" if not fields else "no title, DOI or PMID"
+    authors = _authors(fields)
+    if not title and not doi and not pmid and not authors:
+        what = "no fields" if not fields else "no title, author, DOI or PMID"
         return Reject(
             file=file, line=line, reason=f"record with {what}: nothing identifies the work"
         )
@@ -132,7 +132,7 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
     return Record(
         id=record_id(doi=doi, pmid=pmid, title=title, year=year),
         title=title,
-        authors=_authors(fields),
+        authors=authors,
         affiliations=affiliations,
         journal=fields.first("journal", "journal_abbrev"),
         year=year,

@@ -25,6 +25,7 @@ _HEAD_TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,2}- ", re.MULTILINE)
 _MEDLINE_ONLY = frozenset(
     {"PMID", "OWN", "STAT", "FAU", "DP", "LID", "AID", "JT", "TA", "PMCR", "MH", "PG"}
 )
+_KNOWN = frozenset(tags.MEDLINE) | {"FAU", "AU", "AD"}
 _JOINED = {"TI": " ", "BTI": " "}
 
 
@@ -33,7 +34,10 @@ def sniff(head: str) -> bool:
     found = set(_HEAD_TAG.findall(head[:20000]))
     if re.search(r"^(?:TY|ER)  -", head[:20000], re.MULTILINE):
         return False
-    return len(found & _MEDLINE_ONLY) >= 1 and len(found) >= 2
+    if found & _MEDLINE_ONLY:
+        return True
+    # A short file of tags MEDLINE and RIS share (TI, AB ...), without TY or ER.
+    return bool(found) and found <= _KNOWN
 
 
 class _Record:

@@ -9,7 +9,7 @@ import unicodedata
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
 
 
 def normalise_doi(value: str | None) -> str | None:
@@ -142,7 +142,10 @@ def parse_name(text: str) -> tuple[str, str] | None:
         return None
     if "," in name:
         family, _, given = name.partition(",")
-        return family.strip(), given.strip(" ,")
+        family, given = family.strip(), given.strip(" ,")
+        if not family:
+            return (given, "") if given else None
+        return family, given
     parts = name.split(" ")
     if len(parts) == 1:
         return name, ""

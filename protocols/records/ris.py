@@ -25,6 +25,10 @@ TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 _HEAD_TAG = re.compile(r"^(?:\ufeff)?([A-Z][A-Z0-9])  - ", re.MULTILINE)
 
 
+_ONE_A_LINE = frozenset({"keyword", "author", "affiliation"})
+_PUBMED_DATABASES = frozenset({"nlm", "pubmed", "medline"})
+
+
 def sniff(head: str) -> bool:
     """At least two RIS tag lines, and a TY or ER among them or several known tags."""
     found = _HEAD_TAG.findall(head[:20000])
@@ -47,6 +51,10 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         ):
             # Stray tags between records (Ovid's "NL - journal" after ER): not a record.
             return None
+        database = (fields.first("database") or "").lower()
+        if database in _PUBMED_DATABASES and not fields.all("pmid"):
+            # EndNote and Zotero put the PubMed id in AN when the database is PubMed.
+            fields.values["pmid"] = fields.values.pop("id:accession", [])
         if missing_ty:
             fields.warnings.append("record without a TY line: recovered from the lines up to ER")
         return build(fields, file=text.name, line=start, fmt=NAME, encoding=encoding)
@@ -57,8 +65,11 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         if match is None:
             # Untagged: a continuation of the field above, or stray text between records.
             if fields is not None and last is not None and line.strip():
-                values = fields.values.get(tags.RIS.get(last) or "", None)
-                if values:
+                name = tags.RIS.get(last) or ""
+                if name in _ONE_A_LINE:
+                    # EndNote writes further keywords, authors, addresses one a line.
+                    fields.add(name, line.strip())
+                elif values := fields.values.get(name):
                     values[-1] += " " + line.strip()
             continue
         tag, value = match.group(1), (match.group(2) or "").strip()

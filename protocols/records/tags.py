@@ -46,6 +46,8 @@ RIS = {
     "LA": "language",
     "AD": "affiliation",
     "AN": "id:accession",
+    "DP": "database",
+    "DB": "database",
     "C7": "article_number",
     "ER": None,
 }
