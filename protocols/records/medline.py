@@ -55,8 +55,8 @@ class _Record:
         full_names: list[str] = []
         short_names: list[str] = []
         affiliations: dict[int, list[str]] = {}
-        for tag, value in self.items:
-            value = clean_text(value) or ""
+        for tag, *parts in self.items:
+            value = " ".join(parts).strip()
             if tag == "FAU":
                 full_names.append(value)
             elif tag == "AU":
@@ -108,7 +108,7 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         if block is None or not block.items:
             block = None
             return
-        has_pmid = any(tag == "PMID" for tag, _ in block.items)
+        has_pmid = any(item[0] == "PMID" for item in block.items)
         if has_pmid or not seen_pmid or previous is None:
             if previous is not None:
                 yield finish(previous)
@@ -126,7 +126,7 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
             yield from close_block()
             continue
         if line[0] == " " and block is not None and block.items:
-            block.items[-1][1] += " " + line.strip()
+            block.items[-1].append(line.strip())
             block.last = number
             continue
         match = TAG_LINE.match(line)
@@ -136,7 +136,7 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
                 target.notes.append(f"line {number} has no tag: ignored")
             continue
         tag, value = match.group(1), match.group(2)
-        if tag == "PMID" and block is not None and any(t == "PMID" for t, _ in block.items):
+        if tag == "PMID" and block is not None and any(item[0] == "PMID" for item in block.items):
             yield from close_block()
         if block is None:
             block = _Record(number)

@@ -54,9 +54,8 @@ def record_id(*, doi: str | None, pmid: str | None, title: str, year: int | None
 # --------------------------------------------------------------------------- shared by readers
 
 _PMID = re.compile(r"\d{1,9}")
-_SPACES = re.compile(r"\s+")
 # An inline label that opens a section of a structured abstract: "METHODS: ...".
-_SECTION = re.compile(r"(?:(?<=^)|(?<=[.!?)\]]\s))([A-Z][A-Z ,/&\-]{2,40}):\s+")
+_SECTION = re.compile(r"[A-Z][A-Z ,/&\-]{2,40}:\s")
 _INITIALS = re.compile(r"^(?:[A-Z](?:\.|\b)[\s\-]*){1,4}$|^[A-Z]{1,3}$")
 
 
@@ -64,8 +63,8 @@ def clean_text(value: str | None) -> str | None:
     """Runs of whitespace as one space, ends trimmed; empty text is None."""
     if value is None:
         return None
-    text = _SPACES.sub(" ", value).strip()
-    return text or None
+    # str.split() splits on the same whitespace as \s, and is several times faster.
+    return " ".join(value.split()) or None
 
 
 def normalise_pmid(value: str | None) -> str | None:
@@ -120,7 +119,12 @@ def abstract_sections(text: str | None) -> str | None:
     lines = [line for line in (clean_text(part) for part in text.split("\n")) if line]
     out: list[str] = []
     for line in lines:
-        starts = [m.start() for m in _SECTION.finditer(line)]
+        # A label opens a section at the start or after a sentence's end ("... . METHODS: ").
+        starts = [
+            m.start()
+            for m in _SECTION.finditer(line)
+            if m.start() == 0 or (m.start() >= 2 and line[m.start() - 2] in ".!?)]")
+        ]
         if len(starts) < 2 and not (starts and starts[0] == 0):
             out.append(line)
             continue

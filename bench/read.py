@@ -1,0 +1,160 @@
+"""Reading speed and memory: protocat's RIS and MEDLINE readers beside ``rispy.load``.
+
+Builds large inputs by repeating the real fixture records of ../shared/fixtures
+(RIS: ris/asreview/*.ris*, MEDLINE: medline/nbib/*.nbib and pubmed_result*.txt)
+with fresh identifiers (a new DOI and PMID each copy, so no two copies are the
+same work), then, in one run, times:
+
+- ``rispy.load`` on the RIS file (utf-8-sig, enforce_list_tags=False), the baseline;
+- protocat's RIS reader on the same file;
+- protocat's MEDLINE reader on the MEDLINE file.
+
+Each is run in a fresh child process so that its peak RSS is its own. Prints
+records/s, wall time, peak RSS and the ratio to rispy. The target: protocat within
+2x rispy.load. Memory stays flat with ``--check-flat`` (reads 1x and 4x the size).
+
+    python bench/read.py                 # 50,000 records
+    python bench/read.py --records 200000
+    python bench/read.py --check-flat
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+def _ris_records() -> list[list[str]]:
+    records = []
+    for path in sorted((FIXTURES / "ris" / "asreview").glob("*.ris*")):
+        lines: list[str] = []
+        for line in path.read_text(encoding="utf-8-sig").splitlines():
+            if line.startswith("TY  -"):
+                lines = [line]
+            elif line.startswith("ER  -"):
+                if lines and any(x.startswith("AB  -") or x.startswith("N2  -") for x in lines):
+                    records.append(lines)
+                lines = []
+            elif lines:
+                lines.append(line)
+    return records
+
+
+def _medline_records() -> list[list[str]]:
+    paths = sorted((FIXTURES / "medline" / "nbib").glob("*.nbib")) + sorted(
+        (FIXTURES / "medline" / "biopython").glob("pubmed_result*.txt")
+    )
+    records = []
+    for path in paths:
+        block: list[str] = []
+        for line in path.read_text(encoding="utf-8-sig").splitlines() + [""]:
+            if line.strip():
+                block.append(line)
+            elif block:
+                if any(x.startswith("PMID-") for x in block) and any(
+                    x.startswith("AB  -") for x in block
+                ):
+                    records.append(block)
+                block = []
+    return records
+
+
+_DROP_RIS = re.compile(r"^(DO|AN|ID)  -")
+_DROP_MEDLINE = re.compile(r"^(PMID|LID|AID)\s*-")
+
+
+def build_inputs(count: int, folder: Path) -> tuple[Path, Path]:
+    """A RIS and a MEDLINE file of ``count`` records each, with fresh identifiers."""
+    ris_source, medline_source = _ris_records(), _medline_records()
+    ris_path, medline_path = folder / "large.ris", folder / "large.nbib"
+    with open(ris_path, "w", encoding="utf-8") as out:
+        for n in range(count):
+            lines = ris_source[n % len(ris_source)]
+            out.write(lines[0] + "\n")
+            out.write(f"DO  - 10.5555/bench.{n}\nAN  - {40000000 + n}\n")
+            out.writelines(line + "\n" for line in lines[1:] if not _DROP_RIS.match(line))
+            out.write("ER  - \n\n")
+    with open(medline_path, "w", encoding="utf-8") as out:
+        for n in range(count):
+            lines = medline_source[n % len(medline_source)]
+            out.write(f"PMID- {40000000 + n}\nLID - 10.5555/bench.{n} [doi]\n")
+            skip = False
+            for line in lines:
+                if _DROP_MEDLINE.match(line):
+                    skip = True
+                    continue
+                if skip and line.startswith("      "):
+                    continue
+                skip = False
+                out.write(line + "\n")
+            out.write("\n")
+    return ris_path, medline_path
+
+
+_CHILD = r"""
+import json, resource, sys, time
+kind, path = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+if kind == "rispy":
+    import rispy
+    with open(path, encoding="utf-8-sig") as f:
+        n = len(rispy.load(f, enforce_list_tags=False))
+else:
+    from protocols.records import read_file
+    from protocols.model import Record
+    n = sum(1 for item in read_file(path, fmt=kind) if isinstance(item, Record))
+wall = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"records": n, "wall": wall, "rss_mb": rss}))
+"""
+
+
+def run(kind: str, path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, kind, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--check-flat", action="store_true", help="also read 4x as many")
+    args = parser.parse_args()
+    sizes = [args.records] + ([args.records * 4] if args.check_flat else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            ris_path, medline_path = build_inputs(size, Path(tmp))
+            mb = ris_path.stat().st_size / 1e6, medline_path.stat().st_size / 1e6
+            print(f"\n{size:,} records  (RIS {mb[0]:.1f} MB, MEDLINE {mb[1]:.1f} MB)")
+            baseline = run("rispy", ris_path)
+            rows = [
+                ("rispy.load (RIS)", baseline),
+                ("protocat ris", run("ris", ris_path)),
+                ("protocat medline", run("medline", medline_path)),
+            ]
+            print(
+                f"{'reader':<20}{'records':>9}{'wall s':>9}{'rec/s':>10}{'peak MB':>9}{'x rispy':>9}"
+            )
+            for name, r in rows:
+                print(
+                    f"{name:<20}{r['records']:>9,}{r['wall']:>9.2f}{r['records'] / r['wall']:>10,.0f}"
+                    f"{r['rss_mb']:>9.0f}{r['wall'] / baseline['wall']:>9.2f}"
+                )
+
+
+if __name__ == "__main__":
+    main()
