@@ -26,7 +26,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +128,9 @@ def run(kind: str, path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+_ROW = "{:<20}{:>9}{:>9}{:>10}{:>9}{:>9}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=50_000)
@@ -146,13 +148,17 @@ def main() -> None:
                 ("protocat ris", run("ris", ris_path)),
                 ("protocat medline", run("medline", medline_path)),
             ]
-            print(
-                f"{'reader':<20}{'records':>9}{'wall s':>9}{'rec/s':>10}{'peak MB':>9}{'x rispy':>9}"
-            )
+            print(_ROW.format("reader", "records", "wall s", "rec/s", "peak MB", "x rispy"))
             for name, r in rows:
                 print(
-                    f"{name:<20}{r['records']:>9,}{r['wall']:>9.2f}{r['records'] / r['wall']:>10,.0f}"
-                    f"{r['rss_mb']:>9.0f}{r['wall'] / baseline['wall']:>9.2f}"
+                    _ROW.format(
+                        name,
+                        f"{r['records']:,}",
+                        f"{r['wall']:.2f}",
+                        f"{r['records'] / r['wall']:,.0f}",
+                        f"{r['rss_mb']:.0f}",
+                        f"{r['wall'] / baseline['wall']:.2f}",
+                    )
                 )
 
 

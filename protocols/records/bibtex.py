@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterator
 
 import bibtexparser
+from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
 from bibtexparser.model import DuplicateFieldKeyBlock, Entry
 
 from protocols.model import Record, Reject
@@ -126,15 +128,29 @@ def _fields(values: dict[str, str], entry_type: str) -> Fields:
     return fields
 
 
+def _finish_recovered(entry: Entry) -> Entry:
+    """An entry bibtexparser set aside for duplicated fields, given the processing the
+    others had: first of each field kept, braces removed, LaTeX decoded."""
+    seen: set[str] = set()
+    fields = []
+    for field in entry.fields:
+        if field.key.lower() not in seen:
+            seen.add(field.key.lower())
+            fields.append(field)
+    entry.fields = fields
+    library = Library([entry])
+    for middleware in (RemoveEnclosingMiddleware(), LatexDecodingMiddleware()):
+        library = middleware.transform(library)
+    return library.entries[0] if library.entries else entry
+
+
 def parse(text: TextInput) -> Iterator[Record | Reject]:
     encoding = text.encoding_label
     with text.open() as stream:
         content = stream.read().lstrip("\ufeff")
     # bibtexparser logs every oddity at WARNING; they reach the user as rejects instead.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-    library = bibtexparser.parse_string(
-        content, append_middleware=[LatexDecodingMiddleware(keep_braced_groups=False)]
-    )
+    library = bibtexparser.parse_string(content, append_middleware=[LatexDecodingMiddleware()])
     by_key: dict[str, dict[str, str]] = {}
     entries: list[tuple[Entry, list[str]]] = []
     for entry in library.entries:
@@ -143,7 +159,9 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         recovered = block.ignore_error_block
         if isinstance(block, DuplicateFieldKeyBlock) and isinstance(recovered, Entry):
             keys = ", ".join(sorted(block.duplicate_keys))
-            entries.append((recovered, [f"duplicated fields ({keys}): the first value is kept"]))
+            entries.append(
+                (_finish_recovered(recovered), [f"duplicated fields ({keys}): the first is kept"])
+            )
             continue
         reason = str(block.error).split("\n")[0][:200] or type(block.error).__name__
         yield Reject(

@@ -16,7 +16,7 @@ from protocols.model import Author, Record, Reject
 from protocols.records import tags
 from protocols.records.build import Fields, build
 from protocols.records.decoding import TextInput
-from protocols.records.normalise import clean_text, parse_name
+from protocols.records.normalise import parse_name
 
 NAME = "medline"
 
@@ -27,6 +27,7 @@ _MEDLINE_ONLY = frozenset(
 )
 _KNOWN = frozenset(tags.MEDLINE) | {"FAU", "AU", "AD"}
 _JOINED = {"TI": " ", "BTI": " "}
+_SPECIAL = frozenset({"FAU", "AU", "AD", "LID", "AID", *_JOINED})
 
 
 def sniff(head: str) -> bool:
@@ -48,6 +49,7 @@ class _Record:
         self.last = line
         self.items: list[list[str]] = []  # [tag, value]
         self.notes: list[str] = []
+        self.has_pmid = False
 
     def to_fields(self) -> Fields:
         fields = Fields()
@@ -55,9 +57,18 @@ class _Record:
         full_names: list[str] = []
         short_names: list[str] = []
         affiliations: dict[int, list[str]] = {}
-        for tag, *parts in self.items:
-            value = " ".join(parts).strip()
-            if tag == "FAU":
+        table = tags.MEDLINE
+        values = fields.values
+        for item in self.items:
+            tag = item[0]
+            value = (item[1] if len(item) == 2 else " ".join(item[1:])).strip()
+            if not value:
+                continue
+            if tag not in _SPECIAL:
+                name = table.get(tag)
+                if name is not None:
+                    values.setdefault(name, []).append(value)
+            elif tag == "FAU":
                 full_names.append(value)
             elif tag == "AU":
                 short_names.append(value)
@@ -67,11 +78,8 @@ class _Record:
                 fields.add("affiliation", value)
             elif tag in _JOINED:
                 joined.setdefault(tag, []).append(value)
-            elif tag in ("LID", "AID"):
-                if value.endswith("[doi]"):
-                    fields.add("doi", value[: -len("[doi]")])
-            else:
-                fields.add(tags.MEDLINE.get(tag), value)
+            elif value.endswith("[doi]"):  # LID, AID
+                fields.add("doi", value[: -len("[doi]")])
         for tag, values in joined.items():
             fields.add(tags.MEDLINE[tag], _JOINED[tag].join(values))
         for index, name in enumerate(full_names or short_names):
@@ -108,7 +116,7 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         if block is None or not block.items:
             block = None
             return
-        has_pmid = any(item[0] == "PMID" for item in block.items)
+        has_pmid = block.has_pmid
         if has_pmid or not seen_pmid or previous is None:
             if previous is not None:
                 yield finish(previous)
@@ -120,28 +128,33 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
             )
         block = None
 
-    for number, raw in text.lines():
-        line = raw.lstrip("\ufeff").rstrip()
-        if not line.strip():
-            yield from close_block()
-            continue
-        if line[0] == " " and block is not None and block.items:
-            block.items[-1].append(line.strip())
+    with text.open() as stream:
+        for number, raw in enumerate(stream, start=1):
+            line = raw.rstrip()
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            if not line:
+                yield from close_block()
+                continue
+            if line[0] == " " and block is not None:
+                block.items[-1].append(line.strip())
+                block.last = number
+                continue
+            match = TAG_LINE.match(line)
+            if match is None:
+                target = block or previous
+                if target is not None:
+                    target.notes.append(f"line {number} has no tag: ignored")
+                continue
+            tag, value = match.groups()
+            if tag == "PMID" and block is not None and block.has_pmid:
+                yield from close_block()
+            if block is None:
+                block = _Record(number)
+            block.items.append([tag, value])
             block.last = number
-            continue
-        match = TAG_LINE.match(line)
-        if match is None:
-            target = block or previous
-            if target is not None:
-                target.notes.append(f"line {number} has no tag: ignored")
-            continue
-        tag, value = match.group(1), match.group(2)
-        if tag == "PMID" and block is not None and any(item[0] == "PMID" for item in block.items):
-            yield from close_block()
-        if block is None:
-            block = _Record(number)
-        block.items.append([tag, value])
-        block.last = number
+            if tag == "PMID":
+                block.has_pmid = True
     yield from close_block()
     if previous is not None:
         yield finish(previous)

@@ -59,37 +59,44 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
             fields.warnings.append("record without a TY line: recovered from the lines up to ER")
         return build(fields, file=text.name, line=start, fmt=NAME, encoding=encoding)
 
-    for number, raw in text.lines():
-        line = raw.lstrip("\ufeff").rstrip()
-        match = TAG_LINE.match(line)
-        if match is None:
-            # Untagged: a continuation of the field above, or stray text between records.
-            if fields is not None and last is not None and line.strip():
-                name = tags.RIS.get(last) or ""
-                if name in _ONE_A_LINE:
-                    # EndNote writes further keywords, authors, addresses one a line.
-                    fields.add(name, line.strip())
-                elif values := fields.values.get(name):
-                    values[-1] += " " + line.strip()
-            continue
-        tag, value = match.group(1), (match.group(2) or "").strip()
-        if tag == "TY":
-            if fields is not None:
-                fields.warnings.append("record without an ER line: ended at the next TY")
-                if (item := finish()) is not None:
+    table = tags.RIS
+    with text.open() as stream:
+        for number, raw in enumerate(stream, start=1):
+            line = raw.rstrip()
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            match = TAG_LINE.match(line)
+            if match is None:
+                # Untagged: a continuation of the field above, or stray text between records.
+                if fields is not None and last is not None and line:
+                    name = table.get(last) or ""
+                    if name in _ONE_A_LINE:
+                        # EndNote writes further keywords, authors, addresses one a line.
+                        fields.add(name, line.strip())
+                    elif values := fields.values.get(name):
+                        values[-1] += " " + line.strip()
+                continue
+            tag, value = match.groups()
+            value = value.strip() if value else ""
+            if tag == "TY":
+                if fields is not None:
+                    fields.warnings.append("record without an ER line: ended at the next TY")
+                    if (item := finish()) is not None:
+                        yield item
+                fields, start, last, missing_ty = Fields(), number, tag, False
+                fields.add("type", value)
+                continue
+            if tag == "ER":
+                if fields is not None and (item := finish()) is not None:
                     yield item
-            fields, start, last, missing_ty = Fields(), number, tag, False
-            fields.add("type", value)
-            continue
-        if tag == "ER":
-            if fields is not None and (item := finish()) is not None:
-                yield item
-            fields, last = None, None
-            continue
-        if fields is None:
-            fields, start, missing_ty = Fields(), number, True
-        last = tag
-        fields.add(tags.RIS.get(tag), value)
+                fields, last = None, None
+                continue
+            if fields is None:
+                fields, start, missing_ty = Fields(), number, True
+            last = tag
+            name = table.get(tag)
+            if name is not None and value:
+                fields.values.setdefault(name, []).append(value)
     if fields is not None and fields:
         fields.warnings.append("the file ends before this record's ER line")
         if (item := finish()) is not None:
