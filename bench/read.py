@@ -10,7 +10,8 @@ same work), then, in one run, times:
 - protocat's MEDLINE reader on the MEDLINE file.
 
 Each is run in a fresh child process so that its peak RSS is its own. Prints
-records/s, wall time, peak RSS and the ratio to rispy. The target: protocat within
+records/s, wall and CPU time, peak RSS and the ratios to rispy (wall and CPU: on a
+shared, busy machine the CPU ratio is the steadier one). The target: protocat within
 2x rispy.load. Memory stays flat with ``--check-flat`` (reads 1x and 4x the size).
 
     python bench/read.py                 # 50,000 records
@@ -102,9 +103,13 @@ def build_inputs(count: int, folder: Path) -> tuple[Path, Path]:
 _CHILD = r"""
 import json, resource, sys, time
 kind, path = sys.argv[1], sys.argv[2]
+if kind != "rispy":
+    import protocols.records  # imported before the clock starts, as rispy is below
+import rispy
 start = time.perf_counter()
+_usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu_start = _usage.ru_utime + _usage.ru_stime
 if kind == "rispy":
-    import rispy
     with open(path, encoding="utf-8-sig") as f:
         n = len(rispy.load(f, enforce_list_tags=False))
 else:
@@ -112,8 +117,9 @@ else:
     from protocols.model import Record
     n = sum(1 for item in read_file(path, fmt=kind) if isinstance(item, Record))
 wall = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"records": n, "wall": wall, "rss_mb": rss}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime - cpu_start
+print(json.dumps({"records": n, "wall": wall, "cpu": cpu, "rss_mb": usage.ru_maxrss / 1024}))
 """
 
 
@@ -128,7 +134,7 @@ def run(kind: str, path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-_ROW = "{:<20}{:>9}{:>9}{:>10}{:>9}{:>9}"
+_ROW = "{:<20}{:>9}{:>9}{:>9}{:>10}{:>9}{:>9}{:>7}"
 
 
 def main() -> None:
@@ -148,16 +154,22 @@ def main() -> None:
                 ("protocat ris", run("ris", ris_path)),
                 ("protocat medline", run("medline", medline_path)),
             ]
-            print(_ROW.format("reader", "records", "wall s", "rec/s", "peak MB", "x rispy"))
+            print(
+                _ROW.format(
+                    "reader", "records", "wall s", "cpu s", "rec/s", "peak MB", "x rispy", "cpu x"
+                )
+            )
             for name, r in rows:
                 print(
                     _ROW.format(
                         name,
                         f"{r['records']:,}",
                         f"{r['wall']:.2f}",
+                        f"{r['cpu']:.2f}",
                         f"{r['records'] / r['wall']:,.0f}",
                         f"{r['rss_mb']:.0f}",
                         f"{r['wall'] / baseline['wall']:.2f}",
+                        f"{r['cpu'] / baseline['cpu']:.2f}",
                     )
                 )
 

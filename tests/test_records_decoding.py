@@ -39,6 +39,7 @@ def test_latin1_text_is_not_read_as_chinese(tmp_path, title, author):
     assert record.title == title
     assert record.authors[0].family == author.split(",")[0]
     assert record.origins[0].encoding == "cp1252"
+    assert "read as cp1252" in record.warnings[-1]
 
 
 def test_gbk_text_is_read_as_chinese(tmp_path):
@@ -78,3 +79,21 @@ def test_binary_and_empty_files_are_unreadable(tmp_path):
         with pytest.raises(UnreadableFile) as info:
             open_input(path)
         assert info.value.file == str(path)
+
+
+def test_latin1_capital_a_tilde_is_not_taken_for_mojibake(tmp_path):
+    # "Ã" followed by ASCII is Portuguese in Latin-1, not UTF-8 read as cp1252.
+    path = _write(
+        tmp_path, "pt.ris", RIS.format(title="SÃO PAULO study", author="Silva, J"), "cp1252"
+    )
+    assert _title(path).title == "SÃO PAULO study"
+
+
+def test_utf8_file_with_a_stray_byte_is_read_with_a_warning(tmp_path):
+    text = RIS.format(title="Réadaptation précoce", author="Lefèvre, Hélène").encode("utf-8")
+    path = tmp_path / "mixed.ris"
+    path.write_bytes(text.replace(b"Lef", b"L\xe9f", 1))
+    record = _title(path)
+    assert record.title == "Réadaptation précoce"
+    assert record.origins[0].encoding == "utf-8 (invalid bytes replaced)"
+    assert any("not valid UTF-8" in w for w in record.warnings)

@@ -40,6 +40,9 @@ def test_duplicates_across_files_merge_and_keep_everything(tmp_path):
     records = list(result.records())
     assert result.duplicates == 2
     assert len(records) == 4
+    assert result.summary() == (
+        "6 records read from 2 file(s), 4 after merging 2 duplicate(s), 0 rejected"
+    )
     knee = next(r for r in records if r.doi == "10.1000/knee")
     assert {o.file for o in knee.origins} == {str(a), str(b)}
     assert knee.pmid == "111" and knee.abstract == "Abstract only in MEDLINE."

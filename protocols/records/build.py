@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from protocols.model import Author, Origin, Record, Reject, SourceId, SubjectCode
+from protocols.records.decoding import REPLACED
 from protocols.records.normalise import (
     abstract_sections,
     clean_text,
@@ -32,6 +33,7 @@ from protocols.records.normalise import (
     year_of,
 )
 
+_GUESSED_ENCODINGS = frozenset({"gb18030", "cp1252", "latin-1"})
 _INT = re.compile(r"\d+")
 _DASH = re.compile(r"\s*[-–—]+\s*")
 
@@ -117,6 +119,11 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
         year_warning = year_warning or alt_warning
     if year_warning:
         warnings.append(year_warning)
+    if encoding in _GUESSED_ENCODINGS:
+        # The bytes were not UTF-8 and the legacy encoding is a judgement: say so.
+        warnings.append(f"the file is not UTF-8; read as {encoding}")
+    elif encoding.endswith(REPLACED):
+        warnings.append("the file has bytes that are not valid UTF-8: shown as \ufffd")
     title = title or ""
     source_ids = []
     for name, values in fields.values.items():
@@ -124,8 +131,11 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
             for value in dict.fromkeys(clean_text(v) for v in values):
                 if value:
                     source_ids.append(SourceId(scheme=name[3:], value=value))
-    keywords = split_keywords(fields.all("keywords")) + split_keywords(fields.all("keyword"), "")
-    keywords = list(dict.fromkeys(keywords))
+    keywords = split_keywords(fields.all("keywords"))
+    if one_each := fields.all("keyword"):
+        keywords = (
+            split_keywords(keywords + one_each, "") if keywords else split_keywords(one_each, "")
+        )
     affiliations = list(
         dict.fromkeys(a for a in (clean_text(v) for v in fields.all("affiliation")) if a)
     )

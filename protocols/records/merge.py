@@ -167,6 +167,18 @@ class ReadResult:
     duplicates: int = 0
     _consumed: bool = False
 
+    def summary(self) -> str:
+        """One line for stderr once the records are read: what came in, what came out."""
+        read = sum(f.records for f in self.files)
+        parts = [
+            f"{read} records read from {len(self.files)} file(s)",
+            f"{read - self.duplicates} after merging {self.duplicates} duplicate(s)",
+            f"{len(self.rejects)} rejected",
+        ]
+        if self.errors:
+            parts.append(f"{len(self.errors)} file(s) unreadable")
+        return ", ".join(parts)
+
     def records(self) -> Iterator[Record]:
         for item in self.items():
             if isinstance(item, Record):

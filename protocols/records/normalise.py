@@ -100,11 +100,14 @@ def split_keywords(values: list[str], separators: str = ";") -> list[str]:
     seen: set[str] = set()
     result: list[str] = []
     for value in values:
-        for part in pattern.split(value) if pattern else [value]:
-            keyword = clean_text(part)
-            if keyword and keyword.casefold() not in seen:
-                seen.add(keyword.casefold())
-                result.append(keyword)
+        parts = pattern.split(value) if pattern is not None else (value,)
+        for part in parts:
+            keyword = " ".join(part.split())
+            if keyword:
+                key = keyword.casefold()
+                if key not in seen:
+                    seen.add(key)
+                    result.append(keyword)
     return result
 
 
@@ -116,6 +119,8 @@ def abstract_sections(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if ": " not in text:
+        return clean_text(text)
     lines = [line for line in (clean_text(part) for part in text.split("\n")) if line]
     out: list[str] = []
     for line in lines:
