@@ -1,6 +1,7 @@
 """MEDLINE (PubMed .nbib) export, for reference managers that import PubMed files.
 
-Tags padded to four characters then ``- ``; long values wrapped at 80 columns with
+Each record starts with its ``PMID-`` line (empty when the work has no PMID);
+tags padded to four characters then ``- ``; long values wrapped at 80 columns with
 six-space continuation lines, as PubMed writes them; each author as ``FAU`` (full)
 and ``AU`` (family and initials), followed by that author's ``AD`` lines.
 ``protocols.records.medline`` reads the output back to the same record.
@@ -40,7 +41,9 @@ def _initials(given: str) -> str:
 
 
 def write_record(record: Record, stream: TextIO) -> None:
-    _line(stream, "PMID", record.pmid)
+    # Every record starts with its PMID line, empty when the work has none: readers
+    # (ours included) take the PMID line as the start of a PubMed record.
+    stream.write(f"PMID- {one_line(record.pmid) if record.pmid else ''}\n")
     _line(stream, "VI", record.volume)
     _line(stream, "IP", record.issue)
     _line(stream, "DP", record.year)

@@ -17,6 +17,7 @@ own identifier of the work.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from protocols.model import Author, Origin, Record, Reject, SourceId, SubjectCode
@@ -69,6 +70,12 @@ class Fields:
 
     def __bool__(self) -> bool:
         return bool(self.values or self.authors)
+
+
+@functools.lru_cache(maxsize=16384)
+def _mesh(code: str) -> SubjectCode:
+    # The same few thousand headings recur across records: share the frozen objects.
+    return SubjectCode(scheme="mesh", code=code)
 
 
 def _int(value: str | None) -> int | None:
@@ -163,7 +170,7 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
             dict.fromkeys(t for t in (clean_text(v) for v in fields.all("type")) if t)
         ),
         subject_codes=[
-            SubjectCode(scheme="mesh", code=code)
+            _mesh(code)
             for code in dict.fromkeys(c for c in (clean_text(v) for v in fields.all("mesh")) if c)
         ],
         times_cited=_int(fields.first("times_cited")),

@@ -96,9 +96,10 @@ class _Record:
 def parse(text: TextInput) -> Iterator[Record | Reject]:
     """Records are blocks of tag lines between blank lines, each with its PMID.
 
-    Once a file has shown a PMID, a block without one is not a PubMed record (test
-    exports and hand edits leave such blocks); its lines are named in a warning on
-    the record before it. A file whose blocks have no PMID at all (hand-made files)
+    Once a file has shown a PMID line, a block without one is not a PubMed record
+    (test exports and hand edits leave such blocks); its lines are named in a warning
+    on the record before it. An empty ``PMID-`` line (protocat's export of a work
+    without a PMID) still starts a record. A file whose blocks have no PMID at all (hand-made files)
     gives a record a block. Two PMIDs in one block start two records.
     """
     encoding = text.encoding_label

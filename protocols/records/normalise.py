@@ -55,7 +55,7 @@ def record_id(*, doi: str | None, pmid: str | None, title: str, year: int | None
 
 _PMID = re.compile(r"\d{1,9}")
 # An inline label that opens a section of a structured abstract: "METHODS: ...".
-_SECTION = re.compile(r"[A-Z][A-Z ,/&\-]{2,40}:\s")
+_LABEL = re.compile(r"[A-Z][A-Z ,/&\-]{2,40}$")
 _INITIALS = re.compile(r"^(?:[A-Z](?:\.|\b)[\s\-]*){1,4}$|^[A-Z]{1,3}$")
 
 
@@ -111,6 +111,22 @@ def split_keywords(values: list[str], separators: str = ";") -> list[str]:
     return result
 
 
+def _section_starts(line: str) -> list[int]:
+    """Where upper-case labels ("METHODS: ") open sections: at the start of the line or
+    after a sentence's end. Found from each ": " backwards (str.find runs in C; a
+    regular expression tried at every capital letter of a long abstract does not)."""
+    starts = []
+    colon = line.find(": ")
+    while colon != -1:
+        match = _LABEL.search(line, max(0, colon - 41), colon)
+        if match:
+            start = match.start()
+            if start == 0 or (start >= 2 and line[start - 2] in ".!?)]"):
+                starts.append(start)
+        colon = line.find(": ", colon + 2)
+    return starts
+
+
 def abstract_sections(text: str | None) -> str | None:
     """A structured abstract as one ``LABEL: text`` line per section.
 
@@ -124,12 +140,7 @@ def abstract_sections(text: str | None) -> str | None:
     lines = [line for line in (clean_text(part) for part in text.split("\n")) if line]
     out: list[str] = []
     for line in lines:
-        # A label opens a section at the start or after a sentence's end ("... . METHODS: ").
-        starts = [
-            m.start()
-            for m in _SECTION.finditer(line)
-            if m.start() == 0 or (m.start() >= 2 and line[m.start() - 2] in ".!?)]")
-        ]
+        starts = _section_starts(line)
         if len(starts) < 2 and not (starts and starts[0] == 0):
             out.append(line)
             continue
