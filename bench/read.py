@@ -15,6 +15,18 @@ records/s, wall and CPU time, peak RSS and the ratios to rispy (wall and CPU: on
 shared, busy machine the CPU ratio is the steadier one). The target: protocat within
 2x rispy.load. Memory stays flat with ``--check-flat`` (reads 1x and 4x the size).
 
+Measured 2026-11-26 on the shared 2-CPU build machine (load ~3), one run:
+
+    50,000 records (RIS 264.7 MB, MEDLINE 231.8 MB)
+    reader                wall s   cpu s   peak MB   x rispy (wall / cpu)
+    rispy.load (RIS)        5.62    3.89      475    1.00 / 1.00
+    protocat ris            8.37    5.73       35    1.49 / 1.47
+    protocat medline       13.31    9.34       35    2.37 / 2.40
+      same works as RIS     7.67    4.93       36    1.36 / 1.27
+
+    --check-flat, 200,000 records (RIS 1.06 GB): protocat ris and medline 35 MB peak
+    (rispy.load 1,868 MB); at 50,000 the same 35 MB.
+
     python bench/read.py                 # 50,000 records
     python bench/read.py --records 200000
     python bench/read.py --check-flat
