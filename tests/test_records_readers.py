@@ -124,13 +124,15 @@ def test_bibtex_failed_block_is_a_reject_and_the_rest_is_read(tmp_path):
     path = _file(
         tmp_path,
         "e.bib",
-        "@article{a, title={One}, year={2001}}\n\n@article{b, title={Two}, year=}\n\n"
-        "@article{c, title={Three}, year={2003}}\n",
+        "@article{a, title={One}, year={2001}}\n\n@article{a, title={Same key}}\n\n"
+        "@article{b, title={Never closed\n\n@article{c, title={Three}}\n",
     )
     items = _items(path)
-    titles = [i.title for i in items if isinstance(i, Record)]
-    assert "One" in titles and "Three" in titles
-    assert len(items) == 3
+    rejects = [i for i in items if isinstance(i, Reject)]
+    records = {i.title: i for i in items if isinstance(i, Record)}
+    assert set(records) == {"One", "Same key", "Three"}
+    assert "used before" in records["Same key"].warnings[0]
+    assert [(r.line, r.reason.startswith("BibTeX block not read")) for r in rejects] == [(5, True)]
 
 
 def test_bibtex_duplicated_field_kept_with_warning_and_latex_decoded(tmp_path):

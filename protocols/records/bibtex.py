@@ -19,7 +19,7 @@ import bibtexparser
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
-from bibtexparser.model import DuplicateFieldKeyBlock, Entry
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 
 from protocols.model import Record, Reject
 from protocols.records.build import Fields, build
@@ -163,9 +163,16 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
                 (_finish_recovered(recovered), [f"duplicated fields ({keys}): the first is kept"])
             )
             continue
-        reason = str(block.error).split("\n")[0][:200] or type(block.error).__name__
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(recovered, Entry):
+            # Exports reuse keys (Smith2019 twice): a second work, not an error.
+            entries.append((recovered, [f"entry key {block.key!r} used before in the file"]))
+            continue
+        message = str(block.error).split("\n")[0][:200]
+        reason = message or "the entry is not closed or not well-formed"
         yield Reject(
-            file=text.name, line=block.start_line or 1, reason=f"BibTeX block not read: {reason}"
+            file=text.name,
+            line=(block.start_line or 0) + 1,
+            reason=f"BibTeX block not read: {reason}",
         )
     entries.sort(key=lambda pair: pair[0].start_line or 0)
     for entry, _ in entries:
