@@ -193,3 +193,31 @@ def test_not_an_export_is_one_unreadable_file_error(tmp_path):
     with pytest.raises(UnreadableFile) as info:
         _items(path)
     assert info.value.file == str(path) and "not a bibliographic export" in info.value.reason
+
+
+def test_ris_reader_finds_every_title_rispy_finds_and_more():
+    """Our RIS parser against rispy.load (utf-8-sig, enforce_list_tags=False) on every
+    RIS fixture: nothing rispy reads is missed."""
+    import rispy
+
+    from tests.test_fixtures_conformance import EXPECTED
+
+    ours_total = theirs_total = 0
+    for name, fmt, _count, _note in EXPECTED:
+        if fmt != "ris":
+            continue
+        path = shared_path("fixtures", name)
+        with open(path, encoding="utf-8-sig") as stream:
+            entries = rispy.load(stream, enforce_list_tags=False)
+        theirs = set()
+        for entry in entries:
+            title = entry.get("title") or entry.get("primary_title")
+            if isinstance(title, list):
+                title = title[0]
+            if title and title.strip():
+                theirs.add(" ".join(title.split()))
+        ours = {r.title for r in _records(path)}
+        assert theirs <= ours, name
+        ours_total += len(ours)
+        theirs_total += len(theirs)
+    assert ours_total > theirs_total

@@ -5,7 +5,9 @@ as one list (memory grows with the file), gives no line numbers for reporting a
 bad record, and skips every record that lacks a ``TY`` line (it waits for the next
 ``TY``), so files whose later records start without one silently lose them. The
 tag table is data (``tags.RIS``); the benchmark (``bench/read.py``) times this
-reader against ``rispy.load``.
+reader against ``rispy.load`` (opened as ``utf-8-sig``: rispy no longer strips a
+BOM itself since MrTango/rispy#64, and a BOM before ``TY`` loses the record), and
+a test checks that this reader finds every title rispy finds on the fixtures.
 """
 
 from __future__ import annotations
