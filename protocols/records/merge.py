@@ -16,6 +16,7 @@ on every run.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,29 +38,33 @@ class FileCount:
     rejects: int
 
 
-def strong_keys(record: Record) -> list[str]:
+def _digest(text: str) -> bytes:
+    # Keys are held as 16-byte digests: a long title costs as little as a DOI.
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def strong_keys(record: Record) -> list[bytes]:
     keys = []
     if record.doi:
-        keys.append("doi:" + record.doi)
+        keys.append(_digest("doi:" + record.doi))
     if record.pmid:
-        keys.append("pmid:" + record.pmid)
+        keys.append(_digest("pmid:" + record.pmid))
     return keys
 
 
-def title_key(record: Record) -> str | None:
+def title_key(record: Record) -> bytes | None:
     title = normalise_title(record.title)
-    return f"title:{title}:{record.year or ''}" if title else None
+    return _digest(f"title:{title}:{record.year or ''}") if title else None
 
 
 class _Identities:
     """Union-find over identity keys; title keys join a DOI/PMID work only when unclaimed."""
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.title_owner: dict[str, str] = {}
-        self.size: dict[str, int] = {}
+        self.parent: dict[bytes, bytes] = {}
+        self.title_owner: dict[bytes, bytes] = {}
 
-    def find(self, key: str) -> str:
+    def find(self, key: bytes) -> bytes:
         parent = self.parent.setdefault(key, key)
         root = key
         while parent != root:
@@ -68,14 +73,14 @@ class _Identities:
             self.parent[key], key = root, self.parent[key]
         return root
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: bytes, b: bytes) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            # The smaller key string is the root: the result does not depend on order.
+            # The smaller key is the root: the result does not depend on order.
             low, high = sorted((ra, rb))
             self.parent[high] = low
 
-    def anchor(self, record: Record) -> str | None:
+    def anchor(self, record: Record) -> bytes | None:
         """The key a record is filed under (its first strong key, else its title key)."""
         keys = strong_keys(record)
         return keys[0] if keys else title_key(record)
@@ -193,7 +198,7 @@ class ReadResult:
             return
         identities = _Identities()
         skipped: set[Path] = set()
-        per_anchor: dict[str, int] = {}
+        per_anchor: dict[bytes, int] = {}
         for item in self._read_all(count=False, skipped=skipped):
             if isinstance(item, Record):
                 identities.add(item)
@@ -201,13 +206,13 @@ class ReadResult:
                 if anchor is not None:
                     per_anchor[anchor] = per_anchor.get(anchor, 0) + 1
         identities.close()
-        group_size: dict[str, int] = {}
+        group_size: dict[bytes, int] = {}
         for anchor, n in per_anchor.items():
             root = identities.find(anchor)
             group_size[root] = group_size.get(root, 0) + n
         del per_anchor
         # Second pass: emit, holding only the copies of duplicated works.
-        waiting: dict[str, list[Record]] = {}
+        waiting: dict[bytes, list[Record]] = {}
         for item in self._read_all(count=True, skipped=skipped, quiet=True):
             if isinstance(item, Reject):
                 yield item
