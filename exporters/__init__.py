@@ -20,6 +20,8 @@ _MODULES = {
     "xlsx": "exporters.xlsx",
     "pdf": "exporters.pdf_summary",
     "handouts": "exporters.pdf_handouts",
+    "ris": "exporters.ris",
+    "medline": "exporters.medline",
 }
 
 

@@ -261,7 +261,9 @@ def _related_records(page: _Page, text: TextInput) -> Iterator[Record | Reject]:
             yield Reject(
                 file=text.name,
                 line=first_line,
-                reason="related paper without a source line (JOURNAL, YEAR, volume (issue) : pages)",
+                reason=(
+                    "related paper without a source line (JOURNAL, YEAR, volume (issue) : pages)"
+                ),
             )
             continue
         yield Record(
