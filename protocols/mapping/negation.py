@@ -1,0 +1,56 @@
+"""Negation and absence, read sensibly for each field.
+
+- A condition or pathology after "without", "no", "free of" ... in the same clause is
+  absent: "patients without sciatica" is not a specific population.
+- An outcome is measured whatever the finding: "no adverse events occurred" still
+  measured adverse events, "lack of exercise-induced hypoalgesia" still measured
+  hypoalgesia. Outcomes therefore never ask this module.
+- Exercise after "no" ("no exercise", "non-exercise control") is not an arm.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from protocols.mapping.matcher import Hit
+from protocols.mapping.text import Text, analyse
+
+# How many words before a mention a negation cue may stand and still govern it.
+WINDOW = 4
+_CLAUSE_BREAK = re.compile(r"[,;:.()\[\]]|\b(?:but|and|or|whereas|while)\b", re.I)
+
+
+@cache
+def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(w.canon for w in analyse(c).words) for c in cues)
+
+
+def negated(text: Text, hit: Hit, cues: tuple[str, ...]) -> bool:
+    """Is ``hit`` governed by a negation cue a few words before it, in the same clause?"""
+    keys = _cue_keys(cues)
+    sizes = {len(k) for k in keys}
+    words = text.words
+    for back in range(1, WINDOW + 1):
+        for size in sizes:
+            first = hit.first - back
+            last = first + size - 1
+            if first < 0 or last >= hit.first:
+                continue
+            if tuple(w.canon for w in words[first : last + 1]) in keys:
+                between = text.source[words[last].end : hit.start]
+                if not _CLAUSE_BREAK.search(between):
+                    return True
+    return False
+
+
+def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:
+    """Does the part ``start:end`` of ``text`` contain one of ``cues`` (as whole words)?"""
+    keys = _cue_keys(cues)
+    sizes = {len(k) for k in keys}
+    inside = [w.canon for w in text.words if w.start >= start and w.end <= end]
+    for size in sizes:
+        for i in range(len(inside) - size + 1):
+            if tuple(inside[i : i + size]) in keys:
+                return True
+    return False

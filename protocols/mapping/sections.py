@@ -1,0 +1,110 @@
+"""Structured abstracts: which sentences belong to which section, and what role it plays.
+
+What the BACKGROUND says other studies did is not this study's intervention; the aim,
+METHODS, RESULTS and CONCLUSIONS are. Labels come as ``LABEL: text`` lines (how the
+readers keep them), as a label alone on its line, or inline after a sentence
+(``... Methods. We ...``). In an abstract without labels, the sentences before the one
+that states the study's aim are background.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from attrs import frozen
+
+from protocols.mapping.cues import Cues
+from protocols.mapping.text import analyse
+
+# Roles whose text describes this study (``background`` does not).
+STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
+
+# A sentence ends at . ! ? before a space and a capital, digit or bracket, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[(\"“‘'])|\s*\n\s*")
+
+
+@frozen
+class Sentence:
+    role: str
+    start: int
+    end: int
+
+
+@cache
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    # A label opens a line (then ":" "." or nothing but a capitalised word may follow),
+    # or follows a sentence end inline (then it must be followed by ":" or ".").
+    return re.compile(
+        rf"(?:(?:^|(?<=\n))[ \t]*(?P<line>(?i:{names}))"
+        rf"(?:[ \t]*[:.]|[ \t]*(?=\n)|[ \t]+(?=[A-Z\[]))"
+        rf"|(?<=[.!?])[ \t]+(?P<inline>(?i:{names}))[ \t]*[:.](?=\s))"
+    )
+
+
+def _roles(cues: Cues) -> dict[str, str]:
+    return {
+        label.casefold(): role for role, labels in cues.section_labels.items() for label in labels
+    }
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    at = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if match.start() > at:
+            spans.append((at, match.start()))
+        at = match.end()
+    if end > at:
+        spans.append((at, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _is_aim(text: str, span: tuple[int, int], aim_keys: frozenset[tuple[str, ...]]) -> bool:
+    words = tuple(w.canon for w in analyse(text[span[0] : span[1]]).words)
+    for size in {len(k) for k in aim_keys}:
+        for i in range(len(words) - size + 1):
+            if words[i : i + size] in aim_keys:
+                return True
+    # "To determine ...", "To study ..." opening a sentence state an aim too.
+    return bool(
+        re.match(
+            r"\s*to (?:determine|compare|evaluate|investigate|assess|examine|study|explore|test)\b",
+            text[span[0] : span[1]],
+            re.I,
+        )
+    )
+
+
+@cache
+def _aim_keys(aim_sentence: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(w.canon for w in analyse(p).words) for p in aim_sentence)
+
+
+def split_abstract(abstract: str, cues: Cues) -> list[Sentence]:
+    """The abstract's sentences, each with the role of its section."""
+    roles = _roles(cues)
+    aim_keys = _aim_keys(cues.aim_sentence)
+    blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
+    at, role = 0, "unlabelled"
+    for match in _label_pattern(tuple(roles)).finditer(abstract):
+        label = match.group("line") or match.group("inline")
+        if match.start() > at or blocks or role != "unlabelled":
+            blocks.append((role, at, match.start()))
+        role, at = roles[label.casefold()], match.end()
+    blocks.append((role, at, len(abstract)))
+    sentences = []
+    for role, start, end in blocks:
+        spans = _sentences(abstract, start, end)
+        if role in ("unlabelled", "background", "other"):
+            aim_at = next((i for i, s in enumerate(spans) if _is_aim(abstract, s, aim_keys)), None)
+            for i, (s, e) in enumerate(spans):
+                if aim_at is not None:
+                    sentence_role = "background" if i < aim_at else "aim"
+                else:
+                    sentence_role = "background" if role == "background" else "other"
+                sentences.append(Sentence(sentence_role, s, e))
+        else:
+            sentences.extend(Sentence(role, s, e) for s, e in spans)
+    return sentences
