@@ -81,13 +81,14 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
         ]
     dosage, dose_prov = find_dosage(doc)
     items = {name: vocabulary.codes(name) for name in ("cert", "tidier")}
+    # The checklist items are the record's: read once, cited from the first arm's name.
+    first_arm = [arms.arms[0].mention.provenance("exercise_types", arms.arms[0].code)]
+    reporting, reporting_prov = find_reporting(doc, first_arm + shared + dose_prov, items)
     entries = []
     for n, arm in enumerate(arms.arms, start=1):
         arm_prov = [arm.mention.provenance("exercise_types", arm.code)]
         comparators = arm_comparators(arms, arm)
         comparator_prov = [prov for _, prov in comparators]
-        coded = arm_prov + shared + dose_prov
-        reporting, reporting_prov = find_reporting(doc, coded, items)
         entries.append(
             Entry(
                 entry_id=f"{record.id}-{n}",

@@ -37,12 +37,11 @@ PRECEDENCE = (
 
 @cache
 def _title_only(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(w.canon for w in analyse(t).words) for t in words)
+    return frozenset(analyse(t).canons for t in words)
 
 
 def _key(mention: Mention) -> tuple[str, ...]:
-    words = mention.part.text.words[mention.hit.first : mention.hit.last + 1]
-    return tuple(w.canon for w in words)
+    return mention.part.text.canons[mention.hit.first : mention.hit.last + 1]
 
 
 def _best(found: list[tuple[str, Provenance]]) -> tuple[str, Provenance] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from attrs import frozen
 
@@ -45,15 +46,15 @@ class Part:
     sentences: tuple[Sentence, ...]
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
+    by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
 
     def sentence_of(self, hit: Hit) -> Sentence:
         i = max(bisect_right(self.starts, hit.start) - 1, 0)
         return self.sentences[i]
 
 
-@frozen
-class Mention:
-    """A match in a part, with the role of the sentence it stands in."""
+class Mention(NamedTuple):
+    """A match in a part, with the role of the sentence it stands in (a NamedTuple: hot path)."""
 
     part: Part
     hit: Hit
@@ -90,11 +91,11 @@ class Document:
     def mentions(self, kind: str, study_only: bool = True) -> Iterator[Mention]:
         """Every mention of a code of ``kind``, in order: title, keywords, abstract."""
         for part in self.parts:
-            for hit in part.hits:
-                if hit.has(kind):
-                    mention = Mention(part, hit, part.sentence_of(hit))
-                    if mention.in_study or not study_only:
-                        yield mention
+            for i in part.by_kind.get(kind, ()):
+                hit = part.hits[i]
+                mention = Mention(part, hit, part.sentence_of(hit))
+                if mention.in_study or not study_only:
+                    yield mention
 
 
 def keywords_text(record: Record) -> str:
@@ -132,12 +133,17 @@ class Engine:
                 continue
             text = analyse(string)
             if source == "abstract":
-                sentences = tuple(split_abstract(string, self.cues))
+                sentences = tuple(split_abstract(text, self.cues))
             else:
                 sentences = (Sentence(source, 0, len(string)),)
             if not sentences:
                 continue
             hits = tuple(longest(self.matcher.find(text)))
             starts = tuple(s.start for s in sentences)
-            parts.append(Part(source, text, sentences, hits, starts))
+            by_kind: dict[str, list[int]] = {}
+            for i, hit in enumerate(hits):
+                for kind in hit.kinds:
+                    by_kind.setdefault(kind, []).append(i)
+            index = {kind: tuple(found) for kind, found in by_kind.items()}
+            parts.append(Part(source, text, sentences, hits, starts, index))
         return Document(record, tuple(parts), self.cues)

@@ -142,6 +142,44 @@ _PROGRAMME_AFTER = re.compile(
 )
 
 
+# Canonical words (see text.py) that a sentence stating each kind of dose contains.
+_WEEK = frozenset({"week", "wk", "month", "weekly", "mo"})
+_GROUPS = {
+    "minute": frozenset({"minute", "min"}),
+    "hour": frozenset({"hour", "hr", "h"}),
+    "session": frozenset({"session", "treatment", "class", "visit"}),
+    "single": frozenset({"session", "bout"}),
+    "repetition": frozenset({"repetition", "rep"}),
+    "intensity": frozenset(
+        {
+            "rpe",
+            "borg",
+            "perceived",
+            "met",
+            "intensity",
+            "hrmax",
+            "hrr",
+            "heart",
+            "hr",
+            "vo2",
+            "vo2max",
+            "vo2peak",
+            "vo",
+            "oxygen",
+            "rm",
+            "1rm",
+            "repetition",
+            "mip",
+            "pimax",
+            "inspiratory",
+            "cr10",
+            "cr",
+        }
+    ),
+}
+_TRIGGERS = _WEEK.union(*_GROUPS.values())
+
+
 def _weeks_value(amount, unit: str):
     if unit.lower().startswith("m"):
 
@@ -184,13 +222,17 @@ def _fact(field, value, strength, part, offset, match, order) -> Fact | None:
 
 
 def _chunks(doc: Document):
+    """(part, offset, sentence text, its canonical words) of the title and study sentences."""
     for part in doc.parts:
         if part.source == "keywords":
             continue
+        canons = part.text.canons
         for sentence in part.sentences:
-            if sentence.role in ("background",):
+            if sentence.role == "background":
                 continue
-            yield part, sentence.start, part.text.source[sentence.start : sentence.end]
+            first, stop = part.text.words_between(sentence.start, sentence.end)
+            words = frozenset(canons[first:stop])
+            yield part, sentence.start, part.text.source[sentence.start : sentence.end], words
 
 
 def find_facts(doc: Document) -> list[Fact]:
@@ -204,9 +246,14 @@ def find_facts(doc: Document) -> list[Fact]:
             facts.append(fact)
             order += 1
 
-    for part, offset, chunk in _chunks(doc):
+    for part, offset, chunk, words in _chunks(doc):
         title = part.source == "title"
-        for m in p.weeks.finditer(chunk):
+        # Only sentences with a dose word are searched: most sentences state no dose.
+        if not words & _TRIGGERS:
+            continue
+        weeks = bool(words & _WEEK)
+        has = {name: bool(words & group) for name, group in _GROUPS.items()}
+        for m in p.weeks.finditer(chunk) if weeks else ():
             before, after = chunk[max(0, m.start() - 30) : m.start()], chunk[m.end() : m.end() + 40]
             if _TIME_POINT_AFTER.match(after) or (
                 _TIME_POINT_BEFORE.search(before) and not _WEAK_BEFORE.search(before)
@@ -219,7 +266,7 @@ def find_facts(doc: Document) -> list[Fact]:
                 programme = False
             value = _weeks_value(parse_amount(m.group("n"), doc.cues), m.group("unit"))
             add(_fact("weeks", value, 2 if title else int(programme), part, offset, m, order))
-        for pattern in (p.per_week, p.weekly):
+        for pattern in (p.per_week, p.weekly) if weeks else ():
             for m in pattern.finditer(chunk):
                 text = m.group("n")
                 value = (
@@ -228,7 +275,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     else parse_amount(text, doc.cues)
                 )
                 add(_fact("sessions_per_week", value, 2 if title else 1, part, offset, m, order))
-        for m in p.minutes.finditer(chunk):
+        for m in p.minutes.finditer(chunk) if has["minute"] else ():
             after = chunk[m.end() : m.end() + 30]
             before = chunk[max(0, m.start() - 15) : m.start()]
             if re.match(
@@ -258,7 +305,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     order,
                 )
             )
-        for m in p.hours.finditer(chunk):
+        for m in p.hours.finditer(chunk) if has["hour"] and has["session"] else ():
             text = m.group("n").casefold()
             if text.startswith("half"):
                 value = 30
@@ -274,7 +321,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     )
                 )
             add(_fact("minutes_per_session", value, 1, part, offset, m, order))
-        for m in p.sessions.finditer(chunk):
+        for m in p.sessions.finditer(chunk) if has["session"] else ():
             after = chunk[m.end() : m.end() + 20]
             before = chunk[max(0, m.start() - 12) : m.start()]
             if re.match(
@@ -287,15 +334,16 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
-        for m in p.single.finditer(chunk):
+        for m in p.single.finditer(chunk) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
-        for m in p.sets_reps.finditer(chunk):
+        for m in p.sets_reps.finditer(chunk) if has["repetition"] else ():
             sets = m.group("s") or m.group("s2")
             reps = m.group("r") or m.group("r2")
             add(_fact("sets", parse_amount(sets, doc.cues), 1, part, offset, m, order))
             add(_fact("repetitions", parse_amount(reps, doc.cues), 1, part, offset, m, order))
-        for fact in _intensity(doc, part, offset, chunk, title, order):
-            add(fact)
+        if has["intensity"]:
+            for fact in _intensity(doc, part, offset, chunk, title, order):
+                add(fact)
     return facts
 
 

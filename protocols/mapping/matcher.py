@@ -9,26 +9,29 @@ whole words. Of overlapping matches the longest wins.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import ahocorasick
-from attrs import frozen
 
 from protocols.mapping.text import Text, term_keys
 
 
-@frozen
-class Label:
+class Label(NamedTuple):
     """What a term stands for: a code of a kind (``outcomes``/``pain_intensity``), or a cue."""
 
     kind: str
     code: str
 
 
-@frozen
-class Hit:
-    """One match: word indexes ``first``..``last`` (inclusive) and the source span."""
+class Hit(NamedTuple):
+    """One match: word indexes ``first``..``last`` (inclusive) and the source span.
+
+    A NamedTuple rather than an attrs class: a record has dozens of matches and
+    building them is on the mapping's hot path.
+    """
 
     labels: tuple[Label, ...]
+    kinds: frozenset[str]
     first: int
     last: int
     start: int
@@ -40,7 +43,7 @@ class Hit:
         return self.last - self.first + 1
 
     def has(self, kind: str) -> bool:
-        return any(label.kind == kind for label in self.labels)
+        return kind in self.kinds
 
     def codes(self, kind: str) -> list[str]:
         return [label.code for label in self.labels if label.kind == kind]
@@ -60,30 +63,53 @@ class Matcher:
                     labels.append(label)
         self._automaton = ahocorasick.Automaton()
         for joined, (size, labels) in table.items():
-            self._automaton.add_word(joined, (len(joined), size, tuple(labels)))
+            kinds = frozenset(label.kind for label in labels)
+            self._automaton.add_word(joined, (len(joined), size, tuple(labels), kinds))
         self.size = len(table)
         if table:
             self._automaton.make_automaton()
 
     def find(self, text: Text) -> list[Hit]:
         """Every match in ``text``, overlapping ones included, in text order."""
-        if not self.size or not text.words:
+        if not self.size or not text.canons:
             return []
         hits = []
-        for end_index, (length, size, labels) in self._automaton.iter(text.joined):
+        source, starts, ends = text.source, text.starts, text.ends
+        for end_index, (length, size, labels, kinds) in self._automaton.iter(text.joined):
             first = text.word_at(end_index - length + 2)
             last = first + size - 1
-            start, end = text.span(first, last)
-            hits.append(Hit(labels, first, last, start, end, text.source[start:end]))
+            start, end = starts[first], ends[last]
+            hits.append(Hit(labels, kinds, first, last, start, end, source[start:end]))
         hits.sort(key=lambda h: (h.first, -h.size))
         return hits
 
 
 def longest(hits: list[Hit]) -> list[Hit]:
     """Keep the longest of overlapping matches (leftmost first on ties)."""
+    if len(hits) < 2:
+        return list(hits)
+    # Most matches overlap nothing: sweep once, and settle only the overlapping clusters.
+    out: list[Hit] = []
+    cluster: list[Hit] = []
+    reach = -1
+    for hit in hits:  # in order of first word
+        if cluster and hit.first > reach:
+            out.extend(cluster if len(cluster) == 1 else _settle(cluster))
+            cluster = []
+        cluster.append(hit)
+        reach = max(reach, hit.last) if len(cluster) > 1 else hit.last
+    out.extend(cluster if len(cluster) == 1 else _settle(cluster))
+    return out
+
+
+def _settle(hits: list[Hit]) -> list[Hit]:
+    """Longest first, then leftmost, among matches that overlap."""
+    taken: set[int] = set()  # word indexes already covered by a longer match
     chosen: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (-h.size, h.first)):
-        if all(hit.last < c.first or hit.first > c.last for c in chosen):
+        words = range(hit.first, hit.last + 1)
+        if not any(i in taken for i in words):
+            taken.update(words)
             chosen.append(hit)
     chosen.sort(key=lambda h: h.first)
     return chosen

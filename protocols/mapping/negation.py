@@ -23,34 +23,42 @@ _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]]|\b(?:but|and|or|whereas|while)\b", re.
 
 @cache
 def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(w.canon for w in analyse(c).words) for c in cues)
+    return frozenset(analyse(c).canons for c in cues)
 
 
 def negated(text: Text, hit: Hit, cues: tuple[str, ...]) -> bool:
     """Is ``hit`` governed by a negation cue a few words before it, in the same clause?"""
     keys = _cue_keys(cues)
     sizes = {len(k) for k in keys}
-    words = text.words
+    canons = text.canons
     for back in range(1, WINDOW + 1):
         for size in sizes:
             first = hit.first - back
             last = first + size - 1
             if first < 0 or last >= hit.first:
                 continue
-            if tuple(w.canon for w in words[first : last + 1]) in keys:
-                between = text.source[words[last].end : hit.start]
+            if canons[first : last + 1] in keys:
+                between = text.source[text.ends[last] : hit.start]
                 if not _CLAUSE_BREAK.search(between):
                     return True
     return False
 
 
+@cache
+def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key[0] for key in _cue_keys(cues))
+
+
 def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:
     """Does the part ``start:end`` of ``text`` contain one of ``cues`` (as whole words)?"""
     keys = _cue_keys(cues)
+    first, stop = text.words_between(start, end)
+    if _cue_firsts(cues).isdisjoint(text.canons[first:stop]):
+        return False
     sizes = {len(k) for k in keys}
-    inside = [w.canon for w in text.words if w.start >= start and w.end <= end]
+    inside = text.canons[first:stop]
     for size in sizes:
         for i in range(len(inside) - size + 1):
-            if tuple(inside[i : i + size]) in keys:
+            if inside[i : i + size] in keys:
                 return True
     return False

@@ -17,7 +17,9 @@ def number_pattern(cues: Cues) -> str:
     units = "|".join(sorted(cues.number_units, key=len, reverse=True))
     tens = "|".join(cues.number_tens)
     words = rf"(?:(?:{tens})(?:[{DASH} ]?(?:{units}))?|{units})"
-    return rf"(?:\d+(?:\.\d+)?|\b{words}\b)"
+    # The look-ahead lets the regex engine skip, cheaply, every position where no number
+    # can start (number words start with one of these letters).
+    return rf"(?:\b(?=[0-9zotfsenZOTFSEN])(?:\d+(?:\.\d+)?|{words}\b))"
 
 
 @cache

@@ -26,6 +26,32 @@ _PEOPLE = (
     r"(?:participants|patients|subjects|adults|volunteers|individuals|people|persons|women|men|"
     r"workers|athletes|employees|nurses|children|adolescents|cases|males|females|elderly)"
 )
+# The same, as canonical words (text.py), to skip sentences that count nobody.
+_PEOPLE_WORDS = frozenset(
+    [
+        "participant",
+        "patient",
+        "subject",
+        "adult",
+        "volunteer",
+        "individual",
+        "people",
+        "person",
+        "women",
+        "men",
+        "worker",
+        "athlete",
+        "employee",
+        "nurse",
+        "children",
+        "adolescent",
+        "case",
+        "male",
+        "female",
+        "elderly",
+        "n",
+    ]
+)
 _ENROL = re.compile(
     r"random|allocat|assign|recruit|enrol|includ|consist|compos|participat|divided", re.I
 )
@@ -35,11 +61,11 @@ def _describes_condition(doc: Document, mention: Mention) -> bool:
     """Is this chronicity/specificity word attached to a condition (or itself one, CLBP)?"""
     if mention.hit.has("condition"):
         return True
-    for hit in mention.part.hits:
-        if hit.has("condition"):
-            gap_after = hit.first - mention.hit.last
-            if 1 <= gap_after <= GAP:
-                return True
+    hits = mention.part.hits
+    for i in mention.part.by_kind.get("condition", ()):
+        gap_after = hits[i].first - mention.hit.last
+        if 1 <= gap_after <= GAP:
+            return True
     return False
 
 
@@ -166,8 +192,12 @@ def sample_size(doc: Document):
     # Capital N is the whole sample; "(n = 20)" is one group's.
     stated = re.compile(r"\bN\s*=\s*(?P<n>\d+)(?![\d\s]*\))")
     group = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
+    canons = part.text.canons
     for sentence in part.sentences:
         if sentence.role == "background":
+            continue
+        first, stop = part.text.words_between(sentence.start, sentence.end)
+        if not _PEOPLE_WORDS.intersection(canons[first:stop]):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
         if not _ENROL.search(chunk):

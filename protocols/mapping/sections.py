@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-from attrs import frozen
+from typing import NamedTuple
 
 from protocols.mapping.cues import Cues
-from protocols.mapping.text import analyse
+from protocols.mapping.text import Text, analyse
 
 # Roles whose text describes this study (``background`` does not).
 STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
 
 # A sentence ends at . ! ? before a space and a capital, digit or bracket, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[(\"“‘'])|\s*\n\s*")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\[(\"“‘'])|\n\s*")
 
 
-@frozen
-class Sentence:
+_TO_AIM = re.compile(
+    r"\s*to (?:determine|compare|evaluate|investigate|assess|examine|study|explore|test)\b", re.I
+)
+
+
+class Sentence(NamedTuple):
     role: str
     start: int
     end: int
@@ -53,37 +56,34 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     at = start
     for match in _SENTENCE_END.finditer(text, start, end):
-        if match.start() > at:
-            spans.append((at, match.start()))
+        stop = match.start() + (text[match.start()] != "\n")  # keep the full stop
+        if stop > at:
+            spans.append((at, stop))
         at = match.end()
     if end > at:
         spans.append((at, end))
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _is_aim(text: str, span: tuple[int, int], aim_keys: frozenset[tuple[str, ...]]) -> bool:
-    words = tuple(w.canon for w in analyse(text[span[0] : span[1]]).words)
+def _is_aim(text: Text, span: tuple[int, int], aim_keys: frozenset[tuple[str, ...]]) -> bool:
+    first, stop = text.words_between(*span)
+    words = text.canons[first:stop]
     for size in {len(k) for k in aim_keys}:
         for i in range(len(words) - size + 1):
             if words[i : i + size] in aim_keys:
                 return True
     # "To determine ...", "To study ..." opening a sentence state an aim too.
-    return bool(
-        re.match(
-            r"\s*to (?:determine|compare|evaluate|investigate|assess|examine|study|explore|test)\b",
-            text[span[0] : span[1]],
-            re.I,
-        )
-    )
+    return bool(_TO_AIM.match(text.source, span[0], span[1]))
 
 
 @cache
 def _aim_keys(aim_sentence: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(w.canon for w in analyse(p).words) for p in aim_sentence)
+    return frozenset(analyse(p).canons for p in aim_sentence)
 
 
-def split_abstract(abstract: str, cues: Cues) -> list[Sentence]:
+def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     """The abstract's sentences, each with the role of its section."""
+    abstract = text.source
     roles = _roles(cues)
     aim_keys = _aim_keys(cues.aim_sentence)
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
@@ -98,7 +98,7 @@ def split_abstract(abstract: str, cues: Cues) -> list[Sentence]:
     for role, start, end in blocks:
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
-            aim_at = next((i for i, s in enumerate(spans) if _is_aim(abstract, s, aim_keys)), None)
+            aim_at = next((i for i, s in enumerate(spans) if _is_aim(text, s, aim_keys)), None)
             for i, (s, e) in enumerate(spans):
                 if aim_at is not None:
                     sentence_role = "background" if i < aim_at else "aim"

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 from attrs import frozen
 
@@ -83,25 +84,25 @@ def canonical_word(word: str) -> str:
 
 
 @frozen
-class Word:
-    canon: str
-    start: int
-    end: int
-
-
-@frozen
 class Text:
     """A source text split into canonical words.
 
-    ``joined`` is " w1 w2 ... wn " (a space before and after each word), so a term
-    written the same way matches on whole words only; ``positions[i]`` is where word
-    ``i`` starts in ``joined``.
+    Word ``i`` is ``canons[i]`` and came from ``source[starts[i]:ends[i]]`` (parallel
+    tuples rather than one object a word: a record has hundreds of words and this is the
+    mapping's hot path). ``joined`` is " w1 w2 ... wn " (a space before and after each
+    word), so a term written the same way matches on whole words only; ``positions[i]``
+    is where word ``i`` starts in ``joined``.
     """
 
     source: str
-    words: tuple[Word, ...]
+    canons: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
     joined: str
     positions: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.canons)
 
     def word_at(self, joined_index: int) -> int:
         """The index of the word that starts at or before ``joined_index``."""
@@ -109,25 +110,36 @@ class Text:
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The source span from word ``first`` to word ``last`` (inclusive)."""
-        return self.words[first].start, self.words[last].end
+        return self.starts[first], self.ends[last]
+
+    def words_between(self, start: int, end: int) -> tuple[int, int]:
+        """The range ``(first, stop)`` of words lying inside ``source[start:end]``."""
+        return bisect_left(self.starts, start), bisect_right(self.ends, end)
 
 
 def analyse(source: str) -> Text:
     """Split ``source`` into canonical words, keeping each one's source span."""
-    words = []
-    for match in _WORD.finditer(source):
-        canon = canonical_word(match.group())
+    # findall + str.find beat finditer's match objects on this hot path.
+    canons: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    find = source.find
+    for word in _WORD.findall(source):
+        at = find(word, at)
+        canon = canonical_word(word)
         if canon:
-            words.append(Word(canon, match.start(), match.end()))
-    positions = []
-    parts = [" "]
-    at = 1
-    for word in words:
-        positions.append(at)
-        parts.append(word.canon)
-        parts.append(" ")
-        at += len(word.canon) + 1
-    return Text(source, tuple(words), "".join(parts), tuple(positions))
+            canons.append(canon)
+            starts.append(at)
+            ends.append(at + len(word))
+        at += len(word)
+    positions = tuple(accumulate((len(c) + 1 for c in canons[:-1]), initial=1)) if canons else ()
+    joined = " " + " ".join(canons) + " " if canons else " "
+    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined, positions)
+
+
+def canonical_words(phrase: str) -> tuple[str, ...]:
+    return analyse(phrase).canons
 
 
 def term_keys(term: str) -> list[tuple[str, ...]]:
@@ -142,7 +154,7 @@ def term_keys(term: str) -> list[tuple[str, ...]]:
         variants = [v + " " + piece for v in variants] + [v + piece for v in variants]
     keys = []
     for variant in variants:
-        key = tuple(w.canon for w in analyse(variant).words)
+        key = analyse(variant).canons
         if key and key not in keys:
             keys.append(key)
     return keys

@@ -1,0 +1,158 @@
+"""Benchmark: mapping real abstracts, and how the matcher's cost grows.
+
+Reads the real abstracts of the PubMed XML fixtures (../shared/fixtures/pubmed_xml)
+and the two gold files, repeats them with fresh identifiers to N records (default
+50,000) and maps them in one process. Then it times the matcher alone with the shipped
+vocabulary and with the vocabulary inflated x10 by synthetic terms (cost should not
+follow vocabulary size), and on texts of 1x, 2x and 4x length (cost should follow it).
+Side by side, as the library underneath: pyahocorasick's ``iter`` over the same texts.
+
+    python bench/map.py [--records 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import string
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import attrs
+
+from protocols.mapping import map_record
+from protocols.mapping.document import Engine
+from protocols.mapping.matcher import longest
+from protocols.mapping.text import analyse
+from protocols.model import Record
+from protocols.vocabulary import Vocabulary, default_vocabulary
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def fixture_records() -> list[Record]:
+    records = []
+    for path in sorted((SHARED / "fixtures" / "pubmed_xml").glob("*/*.xml")):
+        root = ET.parse(path).getroot()
+        for article in root.iter("PubmedArticle"):
+            title_node = article.find(".//ArticleTitle")
+            title = "".join(title_node.itertext()) if title_node is not None else ""
+            sections = []
+            for node in article.iter("AbstractText"):
+                text = "".join(node.itertext()).strip()
+                label = node.get("Label")
+                sections.append(f"{label}: {text}" if label else text)
+            keywords = tuple("".join(k.itertext()) for k in article.iter("Keyword"))
+            records.append(
+                Record(
+                    id="x",
+                    title=title or "untitled",
+                    abstract="\n".join(sections) or None,
+                    keywords=keywords,
+                )
+            )
+    for name in ("seed.jsonl", "clbp_dev.jsonl"):
+        for line in (SHARED / "gold" / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            records.append(Record(id="x", title=item["title"], abstract=item.get("abstract")))
+    return records
+
+
+def inflated(vocabulary: Vocabulary, factor: int, seed: int = 7) -> Vocabulary:
+    """The vocabulary with (factor - 1) synthetic terms added for every real one."""
+    rng = random.Random(seed)
+    kinds = {}
+    for kind, terms in vocabulary.kinds.items():
+        new = {}
+        for code, term in terms.items():
+            extra = tuple(
+                " ".join(
+                    "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9)))
+                    for _ in range(rng.randint(1, 3))
+                )
+                for _ in range(len(term.terms) * (factor - 1))
+            )
+            new[code] = attrs.evolve(term, terms=term.terms + extra)
+        kinds[kind] = new
+    return Vocabulary(version=vocabulary.version, kinds=kinds)
+
+
+def term_count(vocabulary: Vocabulary) -> int:
+    return sum(len(t.terms) for terms in vocabulary.kinds.values() for t in terms.values())
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    args = parser.parse_args()
+    base = fixture_records()
+    with_abstract = [r for r in base if r.abstract]
+    chars = sum(len(r.title) + len(r.abstract or "") for r in base) / len(base)
+    print(
+        f"{len(base)} real records ({len(with_abstract)} with an abstract), "
+        f"{chars:.0f} characters each on average"
+    )
+
+    records = [attrs.evolve(base[i % len(base)], id=f"r{i:012x}") for i in range(args.records)]
+    vocabulary = default_vocabulary()
+    map_record(records[0], vocabulary)  # build the automaton outside the timing
+    t0 = time.perf_counter()
+    entries = 0
+    for record in records:
+        entries += len(map_record(record, vocabulary))
+    elapsed = time.perf_counter() - t0
+    print(
+        f"map_record: {len(records)} records, {entries} entries in {elapsed:.2f} s"
+        f" = {len(records) / elapsed:,.0f} records/s (one process)"
+    )
+
+    texts = [analyse(r.title + " " + (r.abstract or "")) for r in base]
+    print("\nmatcher alone (best of 3, all fixture texts x20):")
+    for factor in (1, 10):
+        vocab = vocabulary if factor == 1 else inflated(vocabulary, factor)
+        engine = Engine(vocab)
+
+        def run(engine=engine):
+            for _ in range(20):
+                for text in texts:
+                    longest(engine.matcher.find(text))
+
+        def raw(engine=engine):
+            automaton = engine.matcher._automaton
+            for _ in range(20):
+                for text in texts:
+                    for _hit in automaton.iter(text.joined):
+                        pass
+
+        print(
+            f"  vocabulary x{factor:<3} {term_count(vocab):>6} terms,"
+            f" {engine.matcher.size:>6} keys:"
+            f" matcher {timed(run) * 1000:7.1f} ms"
+            f"   pyahocorasick iter alone {timed(raw) * 1000:7.1f} ms"
+        )
+    engine = Engine(vocabulary)
+    print("\nmatcher by text length (shipped vocabulary):")
+    for times in (1, 2, 4):
+        longer = [analyse(" ".join([r.title + " " + (r.abstract or "")] * times)) for r in base]
+
+        def run(longer=longer):
+            for _ in range(20):
+                for text in longer:
+                    longest(engine.matcher.find(text))
+
+        print(f"  text x{times}: {timed(run) * 1000:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
