@@ -18,8 +18,11 @@ from __future__ import annotations
 from attrs import frozen
 
 from protocols.mapping.document import Document, Mention
-from protocols.mapping.negation import negated, sentence_has
+from protocols.mapping.negation import negated
 from protocols.model import Provenance
+
+# How far before an exercise word "advice to", "encouraged to" ... may stand.
+ADVICE_WINDOW = 5
 
 
 @frozen
@@ -43,12 +46,8 @@ def _usable(doc: Document, mention: Mention) -> bool:
     cues = doc.cues
     if negated(mention.part.text, mention.hit, cues.negation_before):
         return False
-    sentence = mention.sentence
-    # Exercise named only inside advice or a co-intervention is not an arm.
-    return not (
-        mention.part.source == "abstract"
-        and sentence_has(mention.part.text, sentence.start, sentence.end, cues.incidental)
-    )
+    # Exercise named only as advice ("advised to keep walking") is not an arm.
+    return not negated(mention.part.text, mention.hit, cues.incidental, window=ADVICE_WINDOW)
 
 
 def _is_sham(mention: Mention) -> bool:

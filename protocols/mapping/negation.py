@@ -26,12 +26,12 @@ def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(c).canons for c in cues)
 
 
-def negated(text: Text, hit: Hit, cues: tuple[str, ...]) -> bool:
-    """Is ``hit`` governed by a negation cue a few words before it, in the same clause?"""
+def negated(text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW) -> bool:
+    """Is ``hit`` governed by one of ``cues`` a few words before it, in the same clause?"""
     keys = _cue_keys(cues)
     sizes = {len(k) for k in keys}
     canons = text.canons
-    for back in range(1, WINDOW + 1):
+    for back in range(1, window + 1):
         for size in sizes:
             first = hit.first - back
             last = first + size - 1

@@ -64,7 +64,8 @@ def canonical_word(word: str) -> str:
     w = unicodedata.normalize("NFKC", word).casefold()
     if not w.isalnum():
         w = "".join(ch for ch in w if ch.isalnum())
-    if len(w) < 4 or not w.isascii() or not w.isalpha():
+    # Abbreviations in capitals (HADS, ODI) are names, not English words: no rules apply.
+    if len(w) < 4 or not w.isascii() or not w.isalpha() or (word.isupper() and len(word) <= 5):
         return w
     for british, american in _SPELLING_INFIXES:
         if british in w:
