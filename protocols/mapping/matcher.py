@@ -104,6 +104,10 @@ def longest(hits: list[Hit]) -> list[Hit]:
 
 def _settle(hits: list[Hit]) -> list[Hit]:
     """Longest first, then leftmost, among matches that overlap."""
+    # Usual case: one match covers all the others ("pain" inside "low back pain").
+    widest = max(hits, key=lambda h: (h.size, -h.first))
+    if widest.first <= hits[0].first and all(h.last <= widest.last for h in hits):
+        return [widest]
     taken: set[int] = set()  # word indexes already covered by a longer match
     chosen: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (-h.size, h.first)):

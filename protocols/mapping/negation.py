@@ -26,11 +26,19 @@ def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(c).canons for c in cues)
 
 
+@cache
+def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key[0] for key in _cue_keys(cues))
+
+
 def negated(text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW) -> bool:
     """Is ``hit`` governed by one of ``cues`` a few words before it, in the same clause?"""
+    canons = text.canons
+    firsts = _cue_firsts(cues)
+    if firsts.isdisjoint(canons[max(0, hit.first - window) : hit.first]):
+        return False
     keys = _cue_keys(cues)
     sizes = {len(k) for k in keys}
-    canons = text.canons
     for back in range(1, window + 1):
         for size in sizes:
             first = hit.first - back
@@ -42,11 +50,6 @@ def negated(text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW) -
                 if not _CLAUSE_BREAK.search(between):
                     return True
     return False
-
-
-@cache
-def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(key[0] for key in _cue_keys(cues))
 
 
 def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:

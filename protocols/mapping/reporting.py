@@ -53,14 +53,6 @@ def _matcher(cues: Cues) -> Matcher:
     return Matcher(terms)
 
 
-def _sort_items(items) -> list[str]:
-    def key(item: str):
-        digits = "".join(ch for ch in item if ch.isdigit())
-        return (int(digits), item)
-
-    return sorted(items, key=key)
-
-
 def reporting(
     doc: Document, coded: list[Provenance], item_codes: dict[str, tuple[str, ...]]
 ) -> tuple[Reporting, list[Provenance]]:
@@ -95,9 +87,11 @@ def reporting(
                     ),
                 )
     result = {}
+    provenance = []
     for checklist in ("cert", "tidier"):
-        reported = {item for (c, item) in found if c == checklist}
-        result[f"{checklist}_reported"] = tuple(_sort_items(reported))
-        result[f"{checklist}_missing"] = tuple(_sort_items(set(item_codes[checklist]) - reported))
-    provenance = [found[k] for k in sorted(found, key=lambda k: (k[0], _sort_items([k[1]])[0]))]
+        # In the vocabulary's order of the items (1, 2, ... 7a, 7b, ...).
+        items = item_codes[checklist]
+        result[f"{checklist}_reported"] = tuple(i for i in items if (checklist, i) in found)
+        result[f"{checklist}_missing"] = tuple(i for i in items if (checklist, i) not in found)
+        provenance.extend(found[(checklist, i)] for i in items if (checklist, i) in found)
     return Reporting(**result), provenance

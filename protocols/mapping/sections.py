@@ -35,17 +35,46 @@ class Sentence(NamedTuple):
 
 
 @cache
-def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(label opening a line, label after a sentence end); tried only at those places."""
     names = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-    # A label opens a line (then ":" "." or nothing but a capitalised word may follow),
-    # or follows a sentence end inline (then it must be followed by ":" or ".").
-    return re.compile(
-        rf"(?:(?:^|(?<=\n))[ \t]*(?P<line>(?i:{names}))"
-        rf"(?:[ \t]*[:.]|[ \t]*(?=\n)|[ \t]+(?=[A-Z\[]))"
-        rf"|(?<=[.!?])[ \t]+(?P<inline>(?i:{names}))[ \t]*[:.](?=\s))"
+    # At a line start ":" "." or nothing but a capitalised word may follow; inline, the
+    # label must be followed by ":" or ".".
+    line = re.compile(
+        rf"[ \t]*(?P<label>(?i:{names}))(?:[ \t]*[:.]|[ \t]*(?=\n)|[ \t]*$|[ \t]+(?=[A-Z\[]))"
     )
+    inline = re.compile(rf"(?P<label>(?i:{names}))[ \t]*[:.](?=\s)")
+    return line, inline
 
 
+_AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
+
+
+def _labels(abstract: str, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """(label, start, end) of every section label, in order."""
+    line, inline = _label_patterns(labels)
+    found = []
+    at = 0
+    while at != -1:
+        m = line.match(abstract, at)
+        if m:
+            found.append((m.group("label"), m.start(), m.end()))
+        at = abstract.find("\n", at)
+        at = at if at == -1 else at + 1
+    for candidate in _AFTER_SENTENCE.finditer(abstract):
+        m = inline.match(abstract, candidate.end())
+        if m:
+            found.append((m.group("label"), candidate.start() + 1, m.end()))
+    found.sort(key=lambda f: f[1])
+    # Keep labels that do not overlap an earlier one.
+    kept: list[tuple[str, int, int]] = []
+    for label in found:
+        if not kept or label[1] >= kept[-1][2]:
+            kept.append(label)
+    return kept
+
+
+@cache
 def _roles(cues: Cues) -> dict[str, str]:
     return {
         label.casefold(): role for role, labels in cues.section_labels.items() for label in labels
@@ -65,20 +94,27 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _is_aim(text: Text, span: tuple[int, int], aim_keys: frozenset[tuple[str, ...]]) -> bool:
+def _is_aim(
+    text: Text, span: tuple[int, int], aim_keys: dict[str, tuple[tuple[str, ...], ...]]
+) -> bool:
     first, stop = text.words_between(*span)
-    words = text.canons[first:stop]
-    for size in {len(k) for k in aim_keys}:
-        for i in range(len(words) - size + 1):
-            if words[i : i + size] in aim_keys:
+    canons = text.canons
+    for i in range(first, stop):
+        for key in aim_keys.get(canons[i], ()):
+            if canons[i : i + len(key)] == key and i + len(key) <= stop:
                 return True
     # "To determine ...", "To study ..." opening a sentence state an aim too.
     return bool(_TO_AIM.match(text.source, span[0], span[1]))
 
 
 @cache
-def _aim_keys(aim_sentence: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    return frozenset(analyse(p).canons for p in aim_sentence)
+def _aim_keys(aim_sentence: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The aim phrases as canonical words, by first word."""
+    keys: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in aim_sentence:
+        words = analyse(phrase).canons
+        keys.setdefault(words[0], []).append(words)
+    return {first: tuple(found) for first, found in keys.items()}
 
 
 def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
@@ -88,11 +124,10 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     aim_keys = _aim_keys(cues.aim_sentence)
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
     at, role = 0, "unlabelled"
-    for match in _label_pattern(tuple(roles)).finditer(abstract):
-        label = match.group("line") or match.group("inline")
-        if match.start() > at or blocks or role != "unlabelled":
-            blocks.append((role, at, match.start()))
-        role, at = roles[label.casefold()], match.end()
+    for label, start, end in _labels(abstract, tuple(roles)):
+        if start > at or blocks or role != "unlabelled":
+            blocks.append((role, at, start))
+        role, at = roles[label.casefold()], end
     blocks.append((role, at, len(abstract)))
     sentences = []
     for role, start, end in blocks:

@@ -25,6 +25,7 @@ from attrs import frozen
 # each character is a word of its own and terms of several characters still match).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_SPLIT = re.compile(rf"([{_CJK}]|[^\W_{_CJK}]+)")
 
 # British -> American endings and stems (applied to both terms and text).
 _SPELLING_SUFFIXES = (
@@ -120,23 +121,27 @@ class Text:
 
 def analyse(source: str) -> Text:
     """Split ``source`` into canonical words, keeping each one's source span."""
-    # findall + str.find beat finditer's match objects on this hot path.
-    canons: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    at = 0
-    find = source.find
-    for word in _WORD.findall(source):
-        at = find(word, at)
-        canon = canonical_word(word)
-        if canon:
-            canons.append(canon)
-            starts.append(at)
-            ends.append(at + len(word))
-        at += len(word)
-    positions = tuple(accumulate((len(c) + 1 for c in canons[:-1]), initial=1)) if canons else ()
+    # One split keeps words and what lies between them; the offsets are then running
+    # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
+    pieces = _SPLIT.split(source)
+    words = pieces[1::2]
+    canons = list(map(canonical_word, words))
+    bounds = list(accumulate(map(len, pieces)))
+    starts = bounds[0::2][: len(words)]
+    ends = bounds[1::2]
+    if "" in canons:  # a word that is all marks after NFKC (rare): drop it
+        kept = [i for i, c in enumerate(canons) if c]
+        canons = [canons[i] for i in kept]
+        starts = [starts[i] for i in kept]
+        ends = [ends[i] for i in kept]
+    positions = (
+        tuple(accumulate(map(_PLUS_ONE, map(len, canons[:-1])), initial=1)) if canons else ()
+    )
     joined = " " + " ".join(canons) + " " if canons else " "
     return Text(source, tuple(canons), tuple(starts), tuple(ends), joined, positions)
+
+
+_PLUS_ONE = (1).__add__
 
 
 def canonical_words(phrase: str) -> tuple[str, ...]:
