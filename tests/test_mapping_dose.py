@@ -150,3 +150,17 @@ def test_non_exercise_records_have_no_dose_and_no_checklist():
     entries = mapped("Duloxetine for chronic low back pain", "METHODS: 60 mg daily for 12 weeks.")
     assert entries[0].dosage.weeks is None
     assert entries[0].reporting.cert_reported == ()
+
+
+def test_a_count_of_weekly_classes_is_a_total_not_a_frequency():
+    d = dose("Participants were assigned to 12 weekly yoga classes.")
+    assert d.sessions_total == 12
+    assert d.sessions_per_week is None
+
+
+def test_interval_bouts_are_not_the_session_length():
+    d = dose(
+        "Intervals of 4 x 4 min at 85-95% HRmax, or 47 min at 70% HRmax, three times per week."
+    )
+    assert d.minutes_per_session == 47
+    assert d.sessions_per_week == 3

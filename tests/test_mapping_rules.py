@@ -341,3 +341,25 @@ def test_every_coded_value_has_provenance():
             assert ("outcomes", domain) in values
         for item in entry.reporting.cert_reported:
             assert ("reporting.cert", item) in values
+
+
+def test_drug_trial_with_encouraged_walking_is_not_an_exercise_study():
+    entries = mapped(
+        "Efficacy of celecoxib versus placebo in chronic low back pain: a double-blind trial",
+        "METHODS: 400 adults were randomised to celecoxib 200 mg daily or placebo for 12 weeks. "
+        "All participants were encouraged to continue walking and home exercise.",
+    )
+    assert types(entries) == set()
+    assert entries[0].design == "rct"
+
+
+def test_reliability_study_is_other_design_and_not_exercise():
+    entries = mapped(
+        "Reliability of the Biering-Sorensen test in patients with lumbar spinal stenosis",
+        "Purpose: To examine the test-retest reliability of the test. Methods: Thirty patients "
+        "performed the test twice.",
+    )
+    assert types(entries) == set()
+    assert entries[0].design == "other"
+    assert entries[0].population.condition == "low_back_pain"
+    assert entries[0].population.specificity == "specific"

@@ -73,8 +73,10 @@ def patterns(cues: Cues) -> Patterns:
             rf"(?:/|per|a|each|every|in\s+a)\s*(?:week|wk)\b",
             re.I,
         ),
+        # "three times weekly", "twice-weekly"; a bare "12 weekly classes" is a count of classes.
         weekly=re.compile(
-            rf"{freq}{_D}(?:times?|x|×|sessions?|days?)?{_D}(?:weekly|a-week)\b", re.I
+            rf"(?:(?P<n>{r}){_D}(?:times?|x|×|sessions?|days?)|(?P<w>{times})){_D}(?:weekly|a-week)\b",
+            re.I,
         ),
         minutes=re.compile(rf"(?P<n>{r}){_D}(?:minutes?|mins?)\b", re.I),
         hours=re.compile(
@@ -84,7 +86,7 @@ def patterns(cues: Cues) -> Patterns:
         ),
         sessions=re.compile(
             rf"(?P<n>{r})\s+(?:(?:supervised|individual|group|weekly|exercise|training|treatment|"
-            rf"{n}{_D}(?:minutes?|min|hours?|h))\s+){{0,2}}"
+            rf"{n}{_D}(?:minutes?|min|hours?|h)|[A-Za-z][\w-]*(?<!weeks)(?<!months)(?<!days))\s+){{0,2}}?"
             rf"(?P<what>sessions?|treatments?|classes|visits)\b",
             re.I,
         ),
@@ -268,7 +270,7 @@ def find_facts(doc: Document) -> list[Fact]:
             add(_fact("weeks", value, 2 if title else int(programme), part, offset, m, order))
         for pattern in (p.per_week, p.weekly) if weeks else ():
             for m in pattern.finditer(chunk):
-                text = m.group("n")
+                text = m.group("n") or m.group("w")
                 value = (
                     word_value(text, doc.cues)
                     if text.casefold() in doc.cues.number_times
@@ -284,8 +286,8 @@ def find_facts(doc: Document) -> list[Fact]:
                 re.I,
             ):
                 continue
-            if re.search(r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast)\s*$", before, re.I):
-                continue
+            if re.search(r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$", before, re.I):
+                continue  # "4 x 4 min" is an interval bout, not the session
             value = parse_amount(m.group("n"), doc.cues)
             strong = bool(
                 re.match(
