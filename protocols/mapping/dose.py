@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import NamedTuple
 
 from attrs import frozen
 
@@ -35,13 +36,24 @@ LIMITS = {
 }
 
 
+class _Spot(NamedTuple):
+    """A Provenance's fields, cheap to build for every candidate fact."""
+
+    field: str
+    value: str
+    source: str
+    start: int
+    end: int
+    text: str
+
+
 @frozen
 class Fact:
     field: str
     value: object
     strength: int  # 2 title, 1 said as a programme, 0 other
     order: int
-    provenance: Provenance
+    provenance: _Spot  # made a Provenance only when chosen: most candidates are not
 
 
 @frozen
@@ -219,7 +231,7 @@ def _fact(field, value, strength, part, offset, match, order) -> Fact | None:
         value,
         strength,
         order,
-        Provenance(f"dosage.{field}", _show(value), part.source, start, end, text),
+        _Spot(f"dosage.{field}", _show(value), part.source, start, end, text),
     )
 
 
@@ -405,7 +417,7 @@ def _intensity(doc, part, offset, chunk, title, order) -> list[Fact]:
                     intensity,
                     fact.strength,
                     order,
-                    Provenance(
+                    _Spot(
                         "dosage.intensity",
                         f"{metric} {_show(value)}",
                         part.source,
@@ -435,7 +447,7 @@ def _intensity(doc, part, offset, chunk, title, order) -> list[Fact]:
                     intensity,
                     0,
                     order,
-                    Provenance(
+                    _Spot(
                         "dosage.intensity",
                         f"descriptor {class_ or word}",
                         part.source,
@@ -480,7 +492,7 @@ def dosage(doc: Document) -> tuple[Dosage, list[Provenance]]:
         if of_field:
             chosen = _choose(of_field)
             values[field] = chosen.value
-            provenance.append(chosen.provenance)
+            provenance.append(Provenance(*chosen.provenance))
     for kind, pair in (
         ("supervision", {"supervised", "unsupervised"}),
         ("delivery", {"individual", "group"}),

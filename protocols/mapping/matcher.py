@@ -96,8 +96,9 @@ def longest(hits: list[Hit]) -> list[Hit]:
         if cluster and hit.first > reach:
             out.extend(cluster if len(cluster) == 1 else _settle(cluster))
             cluster = []
+        if not cluster or hit.last > reach:
+            reach = hit.last
         cluster.append(hit)
-        reach = max(reach, hit.last) if len(cluster) > 1 else hit.last
     out.extend(cluster if len(cluster) == 1 else _settle(cluster))
     return out
 
