@@ -363,3 +363,15 @@ def test_reliability_study_is_other_design_and_not_exercise():
     assert entries[0].design == "other"
     assert entries[0].population.condition == "low_back_pain"
     assert entries[0].population.specificity == "specific"
+
+
+def test_chinese_titles_are_matched_character_by_character():
+    entries = mapped("太极拳对慢性非特异性下腰痛患者疼痛的影响：随机对照试验")
+    assert types(entries) == {"tai_chi_qigong"}
+    population = entries[0].population
+    assert (population.condition, population.chronicity, population.specificity) == (
+        "low_back_pain",
+        "chronic",
+        "nonspecific",
+    )
+    assert entries[0].design == "rct"

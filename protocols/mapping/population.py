@@ -62,8 +62,18 @@ def _describes_condition(doc: Document, mention: Mention) -> bool:
     if mention.hit.has("condition"):
         return True
     hits = mention.part.hits
+    # Words of other describers in between do not count ("chronic non-specific LBP").
+    describers = [
+        hits[i]
+        for kind in ("chronicity", "specificity")
+        for i in mention.part.by_kind.get(kind, ())
+    ]
     for i in mention.part.by_kind.get("condition", ()):
         gap_after = hits[i].first - mention.hit.last
+        if gap_after > GAP:
+            gap_after -= sum(
+                h.size for h in describers if mention.hit.last < h.first and h.last < hits[i].first
+            )
         if 1 <= gap_after <= GAP:
             return True
     return False
