@@ -17,6 +17,7 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+import attrs
 from attrs import frozen
 
 from protocols.mapping.cues import Cues
@@ -70,6 +71,18 @@ class Patterns:
     mets: re.Pattern[str]
     descriptor: re.Pattern[str]
     sets_reps: re.Pattern[str]
+
+
+@cache
+def lower_patterns(cues: Cues) -> Patterns:
+    """The same patterns without IGNORECASE, for lower-cased text (about twice as fast)."""
+    full = patterns(cues)
+    return Patterns(
+        *(
+            re.compile(getattr(full, f.name).pattern.lower().replace("(?p<", "(?P<"))
+            for f in attrs.fields(Patterns)
+        )
+    )
 
 
 @cache
@@ -267,7 +280,13 @@ def find_facts(doc: Document) -> list[Fact]:
             continue
         weeks = bool(words & _WEEK)
         has = {name: bool(words & group) for name, group in _GROUPS.items()}
-        for m in p.weeks.finditer(chunk) if weeks else ():
+        # Lower-cased text with case-sensitive patterns, when lower-casing keeps the offsets.
+        low = chunk.lower()
+        if len(low) == len(chunk):
+            p, target = lower_patterns(doc.cues), low
+        else:
+            p, target = patterns(doc.cues), chunk
+        for m in p.weeks.finditer(target) if weeks else ():
             before, after = chunk[max(0, m.start() - 30) : m.start()], chunk[m.end() : m.end() + 40]
             if _TIME_POINT_AFTER.match(after) or (
                 _TIME_POINT_BEFORE.search(before) and not _WEAK_BEFORE.search(before)
@@ -281,7 +300,7 @@ def find_facts(doc: Document) -> list[Fact]:
             value = _weeks_value(parse_amount(m.group("n"), doc.cues), m.group("unit"))
             add(_fact("weeks", value, 2 if title else int(programme), part, offset, m, order))
         for pattern in (p.per_week, p.weekly) if weeks else ():
-            for m in pattern.finditer(chunk):
+            for m in pattern.finditer(target):
                 text = m.group("n") or m.group("w")
                 value = (
                     word_value(text, doc.cues)
@@ -289,7 +308,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     else parse_amount(text, doc.cues)
                 )
                 add(_fact("sessions_per_week", value, 2 if title else 1, part, offset, m, order))
-        for m in p.minutes.finditer(chunk) if has["minute"] else ():
+        for m in p.minutes.finditer(target) if has["minute"] else ():
             after = chunk[m.end() : m.end() + 30]
             before = chunk[max(0, m.start() - 15) : m.start()]
             if re.match(
@@ -319,7 +338,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     order,
                 )
             )
-        for m in p.hours.finditer(chunk) if has["hour"] and has["session"] else ():
+        for m in p.hours.finditer(target) if has["hour"] and has["session"] else ():
             text = m.group("n").casefold()
             if text.startswith("half"):
                 value = 30
@@ -335,7 +354,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     )
                 )
             add(_fact("minutes_per_session", value, 1, part, offset, m, order))
-        for m in p.sessions.finditer(chunk) if has["session"] else ():
+        for m in p.sessions.finditer(target) if has["session"] else ():
             after = chunk[m.end() : m.end() + 20]
             before = chunk[max(0, m.start() - 12) : m.start()]
             if re.match(
@@ -348,15 +367,15 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
-        for m in p.single.finditer(chunk) if has["single"] else ():
+        for m in p.single.finditer(target) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
-        for m in p.sets_reps.finditer(chunk) if has["repetition"] else ():
+        for m in p.sets_reps.finditer(target) if has["repetition"] else ():
             sets = m.group("s") or m.group("s2")
             reps = m.group("r") or m.group("r2")
             add(_fact("sets", parse_amount(sets, doc.cues), 1, part, offset, m, order))
             add(_fact("repetitions", parse_amount(reps, doc.cues), 1, part, offset, m, order))
         if has["intensity"]:
-            for fact in _intensity(doc, part, offset, chunk, title, order):
+            for fact in _intensity(doc, p, part, offset, chunk, target, title, order):
                 add(fact)
     return facts
 
@@ -374,10 +393,9 @@ def _band(cues: Cues, metric: str, value) -> str | None:
     return a if a == b else band_of((low + high) / 2)
 
 
-def _intensity(doc, part, offset, chunk, title, order) -> list[Fact]:
-    p = patterns(doc.cues)
+def _intensity(doc, p, part, offset, chunk, target, title, order) -> list[Fact]:
     found = []
-    for m in p.percent.finditer(chunk):
+    for m in p.percent.finditer(target):
         metric = next(
             name
             for group, name in (
@@ -390,7 +408,7 @@ def _intensity(doc, part, offset, chunk, title, order) -> list[Fact]:
             if m.group(group)
         )
         found.append((metric, parse_amount(m.group("n"), doc.cues), m))
-    for m in p.rpe.finditer(chunk):
+    for m in p.rpe.finditer(target):
         value = parse_amount(m.group("n"), doc.cues)
         if value is None:
             continue
@@ -399,7 +417,7 @@ def _intensity(doc, part, offset, chunk, title, order) -> list[Fact]:
         if high > 20:
             continue
         found.append(("rpe_cr10" if cr10 else "rpe", value, m))
-    for m in p.mets.finditer(chunk):
+    for m in p.mets.finditer(target):
         found.append(("mets", parse_amount(m.group("n"), doc.cues), m))
     facts = []
     for metric, value, m in found:
@@ -428,7 +446,7 @@ def _intensity(doc, part, offset, chunk, title, order) -> list[Fact]:
                 )
             )
     if not facts:
-        for m in p.descriptor.finditer(chunk):
+        for m in p.descriptor.finditer(target):
             word = re.sub(rf"[{DASH}\s]+", "-", m.group("d").casefold())
             class_ = {
                 "low": "light",
