@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from protocols.mapping.document import Document, Mention
 from protocols.mapping.negation import negated, sentence_has
@@ -123,23 +124,37 @@ def chronicity(doc: Document):
     return _duration(doc)
 
 
-def _duration(doc: Document):
-    """Chronicity from a stated duration of symptoms ("LBP for ≥3 months")."""
-    n = number_pattern(doc.cues)
-    pattern = re.compile(
+# Canonical words (text.py) a sentence stating a duration of symptoms has: a unit, and
+# what lasted.
+_DURATION_UNITS = frozenset({"month", "week", "year"})
+_DURATION_OF = frozenset({"pain", "symptom", "history", "lbp", "duration", "clbp", "complaint"})
+
+
+@cache
+def _duration_pattern(cues) -> re.Pattern[str]:
+    n = number_pattern(cues)
+    return re.compile(
         rf"(?:>|≥|more than|greater than|longer than|at least|over|exceeding|lasting)\s*(?:a\s+)?"
         rf"(?P<n>{n})[\s{DASH}]*(?P<unit>months?|weeks?|years?)",
         re.I,
     )
+
+
+def _duration(doc: Document):
+    """Chronicity from a stated duration of symptoms ("LBP for ≥3 months")."""
+    pattern = _duration_pattern(doc.cues)
     part = doc.part("abstract")
     if part is None:
         return None
+    canons = part.text.canons
     for sentence in part.sentences:
         if sentence.role == "background":
             continue
-        chunk = part.text.source[sentence.start : sentence.end]
-        if not re.search(r"pain|symptom|history|LBP|duration", chunk, re.I):
+        first, stop = part.text.words_between(sentence.start, sentence.end)
+        words = canons[first:stop]
+        if _DURATION_UNITS.isdisjoint(words) or _DURATION_OF.isdisjoint(words):
             continue
+        chunk = part.text.source[sentence.start : sentence.end]
         for match in pattern.finditer(chunk):
             value = word_value(match.group("n"), doc.cues)
             if value is None:
