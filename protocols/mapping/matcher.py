@@ -8,6 +8,7 @@ whole words. Of overlapping matches the longest wins.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -30,13 +31,14 @@ class Hit(NamedTuple):
     building them is on the mapping's hot path.
     """
 
-    labels: tuple[Label, ...]
-    kinds: frozenset[str]
+    # Word indexes first, so that hits sort by position as plain tuples.
     first: int
     last: int
     start: int
     end: int
     text: str
+    labels: tuple[Label, ...]
+    kinds: frozenset[str]
 
     @property
     def size(self) -> int:
@@ -74,13 +76,14 @@ class Matcher:
         if not self.size or not text.canons:
             return []
         hits = []
-        source, starts, ends = text.source, text.starts, text.ends
+        source, starts, ends, positions = text.source, text.starts, text.ends, text.positions
+        append = hits.append
         for end_index, (length, size, labels, kinds) in self._automaton.iter(text.joined):
-            first = text.word_at(end_index - length + 2)
+            first = bisect_right(positions, end_index - length + 2) - 1
             last = first + size - 1
             start, end = starts[first], ends[last]
-            hits.append(Hit(labels, kinds, first, last, start, end, source[start:end]))
-        hits.sort(key=lambda h: (h.first, -h.size))
+            append(Hit(first, last, start, end, source[start:end], labels, kinds))
+        hits.sort()  # by first word, then last
         return hits
 
 
