@@ -375,3 +375,13 @@ def test_chinese_titles_are_matched_character_by_character():
         "nonspecific",
     )
     assert entries[0].design == "rct"
+
+
+def test_a_co_intervention_of_an_arm_is_not_its_comparator():
+    entries = mapped(
+        "General strength training versus motor control exercise plus manual therapy for chronic "
+        "low back pain"
+    )
+    by_type = {e.exercise_types: e.comparators for e in entries}
+    assert "manual_passive" not in by_type[("motor_control",)]
+    assert "manual_passive" in by_type[("resistance",)]

@@ -97,11 +97,26 @@ def _studies_exercise(doc: Document, exercise_mentions: int) -> bool:
     return exercise_mentions >= other
 
 
+# Words that join a co-intervention to an arm ("motor control exercise plus manual therapy").
+_JOINERS = frozenset({"plus", "with", "and", "combined", "added", "alongside"})
+_CONTRASTS = frozenset({"compared", "versus", "vs", "than", "or", "against", "control"})
+
+
+def _joined_to(arm: Mention, other: Mention) -> bool:
+    """Is ``other`` part of the arm itself, joined right after its name?"""
+    if arm.part is not other.part:
+        return False
+    gap = other.hit.first - arm.hit.last
+    between = arm.part.text.canons[arm.hit.last + 1 : other.hit.first]
+    return 1 < gap <= 3 and not _JOINERS.isdisjoint(between) and _CONTRASTS.isdisjoint(between)
+
+
 def arm_comparators(arms: Arms, arm: Arm) -> tuple[tuple[str, Provenance], ...]:
     """The comparators of one arm, each with the words it came from."""
     found: dict[str, Provenance] = {}
     for code, mention in arms.comparators:
-        found.setdefault(code, mention.provenance("comparators", code))
+        if not _joined_to(arm.mention, mention):
+            found.setdefault(code, mention.provenance("comparators", code))
     for other in arms.arms:
         if other.code != arm.code:
             found.setdefault(
