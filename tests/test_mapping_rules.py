@@ -385,3 +385,9 @@ def test_a_co_intervention_of_an_arm_is_not_its_comparator():
     by_type = {e.exercise_types: e.comparators for e in entries}
     assert "manual_passive" not in by_type[("motor_control",)]
     assert "manual_passive" in by_type[("resistance",)]
+
+
+def test_home_exercise_is_exercise_at_home():
+    entries = mapped("Home exercise for knee osteoarthritis")
+    assert types(entries) == {"general"}
+    assert entries[0].dosage.setting == "home"

@@ -22,7 +22,7 @@ from protocols.mapping.negation import negated
 from protocols.model import Provenance
 
 # How far before an exercise word "advice to", "encouraged to" ... may stand.
-ADVICE_WINDOW = 5
+ADVICE_WINDOW = 8
 
 
 @frozen
@@ -47,7 +47,9 @@ def _usable(doc: Document, mention: Mention) -> bool:
     if negated(mention.part.text, mention.hit, cues.negation_before):
         return False
     # Exercise named only as advice ("advised to keep walking") is not an arm.
-    return not negated(mention.part.text, mention.hit, cues.incidental, window=ADVICE_WINDOW)
+    return not negated(
+        mention.part.text, mention.hit, cues.incidental, window=ADVICE_WINDOW, lists=True
+    )
 
 
 def _is_sham(mention: Mention) -> bool:

@@ -152,6 +152,25 @@ _TIME_POINT_BEFORE = re.compile(
     r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?)\s*$",
     re.I,
 )
+_WEEK_BEFORE = re.compile(r"\bweek\s*$", re.I)  # "week 14" is a time point
+_NOT_SESSION_MINUTES_AFTER = re.compile(
+    r"^[\s\-‐‑–]*(?:walk|step|run|stair|test|rest|break|recovery|pause|interval|after|post|"
+    r"later|apart)",
+    re.I,
+)
+# "4 x 4 min" is an interval bout, not the session; "after 10 min" a time point.
+_NOT_SESSION_MINUTES_BEFORE = re.compile(
+    r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$", re.I
+)
+_SESSION_MINUTES_AFTER = re.compile(
+    r"^[\s\-‐‑–]*(?:\w+[\s\-‐‑–]+){0,2}?(?:sessions?|class|of|each|per)", re.I
+)
+_FREQUENCY_AFTER = re.compile(
+    r"^\s*(?:/|per|a|each|every|in\s+a)\s*(?:week|wk|day|month)|^[\s\-‐‑–]*(?:weekly|daily)",
+    re.I,
+)
+_NOT_TOTAL_BEFORE = re.compile(r"(?:\bfirst|\blast|\bevery|\bafter|\bthe)\s*$", re.I)
+_BORG_6_20 = re.compile(r"6\s*[-–]\s*20")
 _WEAK_BEFORE = re.compile(r"\bafter\s*$", re.I)
 _TIME_POINT_AFTER = re.compile(
     r"^[\s\-‐‑–]*(?:follow[\s-]*ups?|followup|post|after|later|history|old|of\s+age|of\s+(?:pain|symptoms|LBP)|"
@@ -292,7 +311,7 @@ def find_facts(doc: Document) -> list[Fact]:
                 _TIME_POINT_BEFORE.search(before) and not _WEAK_BEFORE.search(before)
             ):
                 continue
-            if re.search(r"\bweek\s*$", before, re.I):
+            if _WEEK_BEFORE.search(before):
                 continue
             programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.search(before))
             if _WEAK_BEFORE.search(before):
@@ -311,22 +330,12 @@ def find_facts(doc: Document) -> list[Fact]:
         for m in p.minutes.finditer(target) if has["minute"] else ():
             after = chunk[m.end() : m.end() + 30]
             before = chunk[max(0, m.start() - 15) : m.start()]
-            if re.match(
-                r"^[\s\-‐‑–]*(?:walk|step|run|stair|test|rest|break|recovery|pause|interval|after|post|later|apart)",
-                after,
-                re.I,
-            ):
+            if _NOT_SESSION_MINUTES_AFTER.match(after):
                 continue
-            if re.search(r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$", before, re.I):
+            if _NOT_SESSION_MINUTES_BEFORE.search(before):
                 continue  # "4 x 4 min" is an interval bout, not the session
             value = parse_amount(m.group("n"), doc.cues)
-            strong = bool(
-                re.match(
-                    r"^[\s\-‐‑–]*(?:\w+[\s\-‐‑–]+){0,2}?(?:sessions?|class|of|each|per)",
-                    after,
-                    re.I,
-                )
-            )
+            strong = bool(_SESSION_MINUTES_AFTER.match(after))
             add(
                 _fact(
                     "minutes_per_session",
@@ -357,13 +366,9 @@ def find_facts(doc: Document) -> list[Fact]:
         for m in p.sessions.finditer(target) if has["session"] else ():
             after = chunk[m.end() : m.end() + 20]
             before = chunk[max(0, m.start() - 12) : m.start()]
-            if re.match(
-                r"^\s*(?:/|per|a|each|every|in\s+a)\s*(?:week|wk|day|month)|^[\s\-‐‑–]*(?:weekly|daily)",
-                after,
-                re.I,
-            ):
+            if _FREQUENCY_AFTER.match(after):
                 continue
-            if re.search(r"(?:\bfirst|\blast|\bevery|\bafter|\bthe)\s*$", before, re.I):
+            if _NOT_TOTAL_BEFORE.search(before):
                 continue
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
@@ -413,7 +418,7 @@ def _intensity(doc, p, part, offset, chunk, target, title, order) -> list[Fact]:
         if value is None:
             continue
         high = value[1] if isinstance(value, tuple) else value
-        cr10 = bool(m.group("cr10")) or high <= 10 and not re.search(r"6\s*[-–]\s*20", chunk)
+        cr10 = bool(m.group("cr10")) or high <= 10 and not _BORG_6_20.search(chunk)
         if high > 20:
             continue
         found.append(("rpe_cr10" if cr10 else "rpe", value, m))
@@ -518,7 +523,10 @@ def dosage(doc: Document) -> tuple[Dosage, list[Provenance]]:
         found = _coded(doc, kind)
         if not found:
             continue
-        code = "mixed" if pair <= set(found) else next(iter(found))
+        codes = set(found)
+        if kind == "supervision" and "home" in _coded(doc, "setting"):
+            codes.add("unsupervised")  # exercise at home is done on one's own (CERT 4)
+        code = "mixed" if pair <= codes else next(iter(found))
         values[kind] = code
         for c, mention in found.items():
             if code == "mixed" or c == code:

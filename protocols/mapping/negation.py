@@ -19,6 +19,8 @@ from protocols.mapping.text import Text, analyse
 # How many words before a mention a negation cue may stand and still govern it.
 WINDOW = 4
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]]|\b(?:but|and|or|whereas|while)\b", re.I)
+# Advice runs over a list ("advised to keep walking and do home exercise").
+_SENTENCE_BREAK = re.compile(r"[;:.()\[\]]|\b(?:but|whereas|while)\b", re.I)
 
 
 @cache
@@ -31,7 +33,9 @@ def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
     return frozenset(key[0] for key in _cue_keys(cues))
 
 
-def negated(text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW) -> bool:
+def negated(
+    text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW, lists: bool = False
+) -> bool:
     """Is ``hit`` governed by one of ``cues`` a few words before it, in the same clause?"""
     canons = text.canons
     firsts = _cue_firsts(cues)
@@ -47,7 +51,8 @@ def negated(text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW) -
                 continue
             if canons[first : last + 1] in keys:
                 between = text.source[text.ends[last] : hit.start]
-                if not _CLAUSE_BREAK.search(between):
+                breaks = _SENTENCE_BREAK if lists else _CLAUSE_BREAK
+                if not breaks.search(between):
                     return True
     return False
 
