@@ -168,6 +168,13 @@ def main() -> None:
 
         print(f"  text x{times}: {timed(run) * 1000:7.1f} ms")
 
+    print("\nmap_record on one record of growing length (all gold abstracts joined, x k):")
+    joined = " ".join(r.abstract or "" for r in gold_records())
+    for k in (10, 50, 100):
+        record = Record(id="rlong", title="Exercise", abstract=" ".join([joined] * k))
+        c0 = time.process_time()
+        map_record(record, vocabulary)
+        print(f"  {len(record.abstract):>9,} characters: {time.process_time() - c0:6.3f} s CPU")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from attrs import frozen
 
 from protocols.mapping.document import Document, Mention
@@ -54,13 +56,14 @@ def _usable(doc: Document, mention: Mention) -> bool:
 
 def _is_sham(mention: Mention) -> bool:
     """A placebo or sham word right before an exercise ("sham exercise") makes it a control."""
-    hits = mention.part.hits
-    i = hits.index(mention.hit)
+    part = mention.part
+    i = bisect_left(part.firsts, mention.hit.first)  # this match's index, without a scan
+    before = part.hits[i - 1] if i > 0 else None
     return (
-        i > 0
-        and hits[i - 1].has("comparators")
-        and "placebo_sham" in hits[i - 1].codes("comparators")
-        and mention.hit.first - hits[i - 1].last <= 2
+        before is not None
+        and before.has("comparators")
+        and "placebo_sham" in before.codes("comparators")
+        and mention.hit.first - before.last <= 2
     )
 
 

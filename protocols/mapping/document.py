@@ -47,6 +47,7 @@ class Part:
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
     by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
+    firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
     def sentence_of(self, hit: Hit) -> Sentence:
         i = max(bisect_right(self.starts, hit.start) - 1, 0)
@@ -145,5 +146,6 @@ class Engine:
                 for kind in hit.kinds:
                     by_kind.setdefault(kind, []).append(i)
             index = {kind: tuple(found) for kind, found in by_kind.items()}
-            parts.append(Part(source, text, sentences, hits, starts, index))
+            firsts = tuple(hit.first for hit in hits)
+            parts.append(Part(source, text, sentences, hits, starts, index, firsts))
         return Document(record, tuple(parts), self.cues)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from functools import cache
 
@@ -59,24 +60,29 @@ _ENROL = re.compile(
 
 
 def _describes_condition(doc: Document, mention: Mention) -> bool:
-    """Is this chronicity/specificity word attached to a condition (or itself one, CLBP)?"""
+    """Is this chronicity/specificity word attached to a condition (or itself one, CLBP)?
+
+    The condition must follow within ``GAP`` words; other describers in between do not
+    count ("chronic non-specific LBP"). Walks forward from the mention only, so the cost
+    does not grow with the number of matches in the text.
+    """
     if mention.hit.has("condition"):
         return True
-    hits = mention.part.hits
-    # Words of other describers in between do not count ("chronic non-specific LBP").
-    describers = [
-        hits[i]
-        for kind in ("chronicity", "specificity")
-        for i in mention.part.by_kind.get(kind, ())
-    ]
-    for i in mention.part.by_kind.get("condition", ()):
-        gap_after = hits[i].first - mention.hit.last
-        if gap_after > GAP:
-            gap_after -= sum(
-                h.size for h in describers if mention.hit.last < h.first and h.last < hits[i].first
-            )
-        if 1 <= gap_after <= GAP:
+    part = mention.part
+    hits = part.hits
+    i = bisect_left(part.firsts, mention.hit.first)
+    words_between = 0
+    previous = mention.hit.last
+    for j in range(i + 1, len(hits)):  # no slice: that would copy the rest each time
+        hit = hits[j]
+        words_between += hit.first - previous - 1
+        if words_between > GAP - 1:
+            return False
+        if hit.has("condition"):
             return True
+        if not (hit.has("chronicity") or hit.has("specificity")):
+            words_between += hit.size
+        previous = hit.last
     return False
 
 
