@@ -145,3 +145,23 @@ def test_adding_a_term_never_removes_a_code_unless_a_longer_match_takes_its_word
                 src == p.source and s <= p.start and p.end <= e and (e - s) > (p.end - p.start)
                 for src, s, e in new_spans
             ), (key, p, text)
+
+
+ADVERSARIAL = [
+    "pain ( " + "disability, " * 2000,
+    "chronic " * 2000 + "low back pain",
+    "no " * 2000 + "sciatica",
+    "((((( " * 2000 + "pain",
+    "twice a week for 8 weeks, " * 1000,
+    "sham " * 1000 + "yoga " * 1000,
+    "80% HRmax RPE 13 " * 1000,
+    "BACKGROUND: " * 2000,
+    "Methods. " * 2000,
+    "1-1-1-1-1-1-1 " * 2000,
+]
+
+
+def test_repetitive_and_unbalanced_text_maps_with_sound_provenance():
+    for text in ADVERSARIAL:
+        record = Record(id="radv", title="Exercise", abstract=text)
+        check_provenance(record, map_record(record))

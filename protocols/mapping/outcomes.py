@@ -13,9 +13,16 @@ from protocols.mapping.document import Document, Mention
 from protocols.model import Outcome, Provenance
 
 
+# A list of measures in brackets is short; a longer stretch is not one list (and an
+# unclosed bracket must not make the cost grow with the square of the text).
+MAX_LIST = 300
+
+
 def _inside_parentheses_after(mention: Mention, previous: Mention | None) -> bool:
     """Does ``mention`` stand inside "( ... )" that opens right after ``previous``?"""
     if previous is None or previous.part is not mention.part:
+        return False
+    if mention.hit.start - previous.hit.end > MAX_LIST:
         return False
     source = mention.part.text.source
     between = source[previous.hit.end : mention.hit.start]

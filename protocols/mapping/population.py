@@ -23,6 +23,8 @@ from protocols.model import Population, Provenance
 
 # How many words may stand between "chronic"/"non-specific" and the condition it describes.
 GAP = 3
+# However many describers are chained, the condition is within this many words.
+REACH = 10
 # Participants as the abstract counts them.
 _PEOPLE = (
     r"(?:participants|patients|subjects|adults|volunteers|individuals|people|persons|women|men|"
@@ -75,6 +77,8 @@ def _describes_condition(doc: Document, mention: Mention) -> bool:
     previous = mention.hit.last
     for j in range(i + 1, len(hits)):  # no slice: that would copy the rest each time
         hit = hits[j]
+        if hit.first - mention.hit.last > REACH:
+            return False
         words_between += hit.first - previous - 1
         if words_between > GAP - 1:
             return False
