@@ -12,7 +12,6 @@ from __future__ import annotations
 from protocols.mapping.document import Document, Mention
 from protocols.model import Outcome, Provenance
 
-
 # A list of measures in brackets is short; a longer stretch is not one list (and an
 # unclosed bracket must not make the cost grow with the square of the text).
 MAX_LIST = 300
