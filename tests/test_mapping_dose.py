@@ -164,3 +164,8 @@ def test_interval_bouts_are_not_the_session_length():
     )
     assert d.minutes_per_session == 47
     assert d.sessions_per_week == 3
+
+
+def test_frequency_words_give_whole_numbers():
+    value = dose("Yoga was practised twice a week.").sessions_per_week
+    assert value == 2 and isinstance(value, int)

@@ -391,3 +391,9 @@ def test_home_exercise_is_exercise_at_home():
     entries = mapped("Home exercise for knee osteoarthritis")
     assert types(entries) == {"general"}
     assert entries[0].dosage.setting == "home"
+
+
+def test_non_in_non_specific_negates_nothing():
+    entries = mapped("Pilates for chronic non-specific low back pain")
+    population = entries[0].population
+    assert (population.condition, population.specificity) == ("low_back_pain", "nonspecific")

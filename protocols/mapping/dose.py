@@ -22,7 +22,7 @@ from attrs import frozen
 
 from protocols.mapping.cues import Cues
 from protocols.mapping.document import Document
-from protocols.mapping.numbers import DASH, number_pattern, parse_amount, range_pattern, word_value
+from protocols.mapping.numbers import DASH, number_pattern, parse_amount, range_pattern
 from protocols.model import Dosage, Intensity, Provenance
 
 _D = f"[\\s{DASH}]*"
@@ -321,11 +321,10 @@ def find_facts(doc: Document) -> list[Fact]:
         for pattern in (p.per_week, p.weekly) if weeks else ():
             for m in pattern.finditer(target):
                 text = m.group("n") or m.group("w")
-                value = (
-                    word_value(text, doc.cues)
-                    if text.casefold() in doc.cues.number_times
-                    else parse_amount(text, doc.cues)
-                )
+                if text.casefold() in doc.cues.number_times:
+                    value = int(doc.cues.number_times[text.casefold()])
+                else:
+                    value = parse_amount(text, doc.cues)
                 add(_fact("sessions_per_week", value, 2 if title else 1, part, offset, m, order))
         for m in p.minutes.finditer(target) if has["minute"] else ():
             after = chunk[m.end() : m.end() + 30]
