@@ -169,3 +169,17 @@ def test_interval_bouts_are_not_the_session_length():
 def test_frequency_words_give_whole_numbers():
     value = dose("Yoga was practised twice a week.").sessions_per_week
     assert value == 2 and isinstance(value, int)
+
+
+def test_class_counts_with_several_words_between():
+    d = dose(
+        "Participants were randomized to 12 weekly 75-minute yoga classes or 15 therapy visits."
+    )
+    assert d.sessions_total == 12
+    assert d.minutes_per_session == 75
+
+
+def test_under_the_supervision_of_is_supervised():
+    assert dose(
+        "Exercise three times a week under the supervision of a physiotherapist."
+    ).supervision == ("supervised")

@@ -111,7 +111,7 @@ def patterns(cues: Cues) -> Patterns:
         ),
         sessions=re.compile(
             rf"(?P<n>{r})\s+(?:(?:supervised|individual|group|weekly|exercise|training|treatment|"
-            rf"{n}{_D}(?:minutes?|min|hours?|h)|[A-Za-z][\w-]*(?<!weeks)(?<!months)(?<!days))\s+){{0,2}}?"
+            rf"{n}{_D}(?:minutes?|min|hours?|h)|[A-Za-z][\w-]*(?<!weeks)(?<!months)(?<!days))\s+){{0,3}}?"
             rf"(?P<what>sessions?|treatments?|classes|visits)\b",
             re.I,
         ),
