@@ -9,15 +9,15 @@ Side by side, as the library underneath: pyahocorasick's ``iter`` over the same 
 
     python bench/map.py [--records 50000]
 
-Measured 2026-11-26 (Python 3.11, 2-core VM shared with other jobs, load average 5-6,
+Measured 2026-11-26 (Python 3.11, 2-core VM shared with other jobs, load average about 5,
 so CPU time is the steadier figure):
 
-    PubMed XML fixtures x50,000:           2,775 records/s CPU (1,446/s wall)
-    gold exercise abstracts x50,000:       1,325 records/s CPU (612/s wall)
-    both together x50,000:                 1,687 records/s CPU (711/s wall)
-    matcher alone, vocabulary x1 / x10:    28.3 ms / 28.7 ms (966 / 9,660 terms)
-    matcher alone, text x1 / x2 / x4:      26.5 / 54.8 / 108.4 ms
-    one record of 0.15 / 0.74 / 1.49 M characters: 0.083 / 0.386 / 0.834 s CPU
+    PubMed XML fixtures x50,000:           2,784 records/s CPU (1,199/s wall)
+    gold exercise abstracts x50,000:       1,474 records/s CPU (619/s wall)
+    both together x50,000:                 1,922 records/s CPU (1,019/s wall)
+    matcher alone, vocabulary x1 / x10:    24.4 ms / 26.2 ms (982 / 9,820 terms)
+    matcher alone, text x1 / x2 / x4:      25.8 / 61.5 / 119.0 ms
+    one record of 0.15 / 0.74 / 1.49 M characters: 0.090 / 0.448 / 0.848 s CPU
 
 The matcher's cost follows text length and not vocabulary size. The whole mapping is
 below the 5,000 records/s target: the time goes to per-sentence and per-match Python
