@@ -397,3 +397,17 @@ def test_non_in_non_specific_negates_nothing():
     entries = mapped("Pilates for chronic non-specific low back pain")
     population = entries[0].population
     assert (population.condition, population.specificity) == ("low_back_pain", "nonspecific")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "age_group"),
+    [
+        ("Sixty patients aged 18-60 years were randomized to yoga.", "adults"),
+        ("Participants aged 65 to 85 years were randomized to tai chi.", "older_adults"),
+        ("Eighty participants (mean age: 44.0 y) were randomized to walking.", "adults"),
+        ("Children aged 8-12 years were randomized to exergaming.", "children"),
+    ],
+)
+def test_age_group_from_stated_ages(sentence, age_group):
+    entries = mapped("An exercise trial", f"METHODS: {sentence}")
+    assert entries[0].population.age_group == age_group

@@ -213,6 +213,54 @@ def age_group(doc: Document):
         for c, m in found:
             if c == code:
                 return c, m
+    return _stated_age(doc)
+
+
+_AGE_RANGE = re.compile(
+    rf"\b(?:aged|ages?|age\s+range|between\s+the\s+ages\s+of)\s*(?:of\s+|between\s+|from\s+)?"
+    rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})",
+    re.I,
+)
+_MEAN_AGE = re.compile(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)", re.I)
+
+
+def _age_code(low: float, high: float) -> str | None:
+    """The age group of an age range, by vocabulary.md (older adults 65+)."""
+    if low >= 65:
+        return "older_adults"
+    if low >= 18:
+        return "adults"
+    if high < 13:
+        return "children"
+    if low >= 12 and high <= 19:
+        return "adolescents"
+    return None
+
+
+def _stated_age(doc: Document):
+    """The age group from stated ages ("aged 18-70 years", "mean age: 44.0 y")."""
+    part = doc.part("abstract")
+    if part is None:
+        return None
+    for sentence in part.sentences:
+        if sentence.role == "background":
+            continue
+        chunk = part.text.source[sentence.start : sentence.end]
+        if "age" not in chunk.casefold():
+            continue
+        for pattern in (_AGE_RANGE, _MEAN_AGE):
+            match = pattern.search(chunk)
+            if not match:
+                continue
+            if pattern is _AGE_RANGE:
+                code = _age_code(float(match.group("low")), float(match.group("high")))
+            else:
+                mean = float(match.group("mean"))
+                code = _age_code(mean, mean) if mean >= 18 else None
+            if code:
+                start, end = sentence.start + match.start(), sentence.start + match.end()
+                text = part.text.source[start:end]
+                return code, Provenance("population.age_group", code, "abstract", start, end, text)
     return None
 
 
