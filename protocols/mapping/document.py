@@ -1,0 +1,151 @@
+"""A record read for mapping: its title, keywords and abstract, split into sentences with
+section roles, and every vocabulary match in them.
+
+The matcher for a vocabulary is built once and memoised; reading a record is then one
+pass of the automaton over each text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from attrs import frozen
+
+from protocols.mapping.cues import Cues, default_cues
+from protocols.mapping.matcher import Hit, Matcher, longest
+from protocols.mapping.sections import STUDY_ROLES, Sentence, split_abstract
+from protocols.mapping.text import Text, analyse
+from protocols.model import Provenance, Record
+from protocols.vocabulary import Vocabulary
+
+# The kinds of the vocabulary the matcher looks for (the others are read by rules).
+MATCHED_KINDS = (
+    "exercise_types",
+    "comparators",
+    "condition",
+    "chronicity",
+    "specificity",
+    "age_group",
+    "outcomes",
+    "design",
+    "supervision",
+    "delivery",
+    "setting",
+)
+KEYWORD_SEPARATOR = "; "
+
+
+@frozen
+class Part:
+    """One source text of a record (``title``, ``keywords`` or ``abstract``)."""
+
+    source: str
+    text: Text
+    sentences: tuple[Sentence, ...]
+    hits: tuple[Hit, ...]
+    starts: tuple[int, ...]  # where each sentence starts
+    by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
+    firsts: tuple[int, ...]  # each hit's first word, for bisecting
+
+    def sentence_of(self, hit: Hit) -> Sentence:
+        i = max(bisect_right(self.starts, hit.start) - 1, 0)
+        return self.sentences[i]
+
+
+class Mention(NamedTuple):
+    """A match in a part, with the role of the sentence it stands in (a NamedTuple: hot path)."""
+
+    part: Part
+    hit: Hit
+    sentence: Sentence
+
+    @property
+    def role(self) -> str:
+        return self.sentence.role
+
+    @property
+    def in_study(self) -> bool:
+        return self.role in STUDY_ROLES
+
+    def provenance(self, field: str, value: str) -> Provenance:
+        return Provenance(
+            field=field,
+            value=value,
+            source=self.part.source,
+            start=self.hit.start,
+            end=self.hit.end,
+            text=self.hit.text,
+        )
+
+
+@frozen
+class Document:
+    record: Record
+    parts: tuple[Part, ...]
+    cues: Cues
+
+    def part(self, source: str) -> Part | None:
+        return next((p for p in self.parts if p.source == source), None)
+
+    def mentions(self, kind: str, study_only: bool = True) -> Iterator[Mention]:
+        """Every mention of a code of ``kind``, in order: title, keywords, abstract."""
+        for part in self.parts:
+            for i in part.by_kind.get(kind, ()):
+                hit = part.hits[i]
+                mention = Mention(part, hit, part.sentence_of(hit))
+                if mention.in_study or not study_only:
+                    yield mention
+
+
+def keywords_text(record: Record) -> str:
+    """The keywords as one source text: joined with ``"; "`` (provenance offsets use it)."""
+    return KEYWORD_SEPARATOR.join(record.keywords)
+
+
+class Engine:
+    """The matcher and cues for one vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary, cues: Cues | None = None):
+        self.vocabulary = vocabulary
+        self.cues = cues or default_cues()
+        terms: list[tuple[str, str, str]] = []
+        for kind in MATCHED_KINDS:
+            for code, term in vocabulary.kinds[kind].items():
+                words = list(term.terms)
+                for narrower in term.narrower.values():
+                    words.extend(narrower)
+                terms.extend((word, kind, code) for word in words)
+        terms.extend((w, "unnamed_exercise", "general") for w in self.cues.unnamed_exercise)
+        for kind, words in self.cues.non_exercise.items():
+            terms.extend((w, "non_exercise", kind) for w in words)
+        self.matcher = Matcher(terms)
+
+    def read(self, record: Record) -> Document:
+        parts = []
+        sources = (
+            ("title", record.title or ""),
+            ("keywords", keywords_text(record)),
+            ("abstract", record.abstract or ""),
+        )
+        for source, string in sources:
+            if not string.strip():
+                continue
+            text = analyse(string)
+            if source == "abstract":
+                sentences = tuple(split_abstract(text, self.cues))
+            else:
+                sentences = (Sentence(source, 0, len(string)),)
+            if not sentences:
+                continue
+            hits = tuple(longest(self.matcher.find(text)))
+            starts = tuple(s.start for s in sentences)
+            by_kind: dict[str, list[int]] = {}
+            for i, hit in enumerate(hits):
+                for kind in hit.kinds:
+                    by_kind.setdefault(kind, []).append(i)
+            index = {kind: tuple(found) for kind, found in by_kind.items()}
+            firsts = tuple(hit.first for hit in hits)
+            parts.append(Part(source, text, sentences, hits, starts, index, firsts))
+        return Document(record, tuple(parts), self.cues)

@@ -1,0 +1,123 @@
+"""Find vocabulary terms in text: one Aho-Corasick automaton over canonical words.
+
+The automaton (pyahocorasick) finds every term in one pass over the text, so the cost
+grows with the length of the text, not with the number of terms. Terms are keyed as
+" w1 w2 " on the canonical text (see ``text.py``), which makes every match a match of
+whole words. Of overlapping matches the longest wins.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import ahocorasick
+
+from protocols.mapping.text import Text, term_keys
+
+
+class Label(NamedTuple):
+    """What a term stands for: a code of a kind (``outcomes``/``pain_intensity``), or a cue."""
+
+    kind: str
+    code: str
+
+
+class Hit(NamedTuple):
+    """One match: word indexes ``first``..``last`` (inclusive) and the source span.
+
+    A NamedTuple rather than an attrs class: a record has dozens of matches and
+    building them is on the mapping's hot path.
+    """
+
+    # Word indexes first, so that hits sort by position as plain tuples.
+    first: int
+    last: int
+    start: int
+    end: int
+    text: str
+    labels: tuple[Label, ...]
+    kinds: frozenset[str]
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+    def has(self, kind: str) -> bool:
+        return kind in self.kinds
+
+    def codes(self, kind: str) -> list[str]:
+        return [label.code for label in self.labels if label.kind == kind]
+
+
+class Matcher:
+    """An automaton over a set of (term, kind, code) triples."""
+
+    def __init__(self, terms: Iterable[tuple[str, str, str]]):
+        table: dict[str, tuple[int, list[Label]]] = {}
+        for term, kind, code in terms:
+            for key in term_keys(term):
+                joined = " " + " ".join(key) + " "
+                size, labels = table.setdefault(joined, (len(key), []))
+                label = Label(kind, code)
+                if label not in labels:
+                    labels.append(label)
+        self._automaton = ahocorasick.Automaton()
+        for joined, (size, labels) in table.items():
+            kinds = frozenset(label.kind for label in labels)
+            self._automaton.add_word(joined, (len(joined), size, tuple(labels), kinds))
+        self.size = len(table)
+        if table:
+            self._automaton.make_automaton()
+
+    def find(self, text: Text) -> list[Hit]:
+        """Every match in ``text``, overlapping ones included, in text order."""
+        if not self.size or not text.canons:
+            return []
+        hits = []
+        source, starts, ends, positions = text.source, text.starts, text.ends, text.positions
+        append = hits.append
+        for end_index, (length, size, labels, kinds) in self._automaton.iter(text.joined):
+            first = bisect_right(positions, end_index - length + 2) - 1
+            last = first + size - 1
+            start, end = starts[first], ends[last]
+            append(Hit(first, last, start, end, source[start:end], labels, kinds))
+        hits.sort()  # by first word, then last
+        return hits
+
+
+def longest(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest of overlapping matches (leftmost first on ties)."""
+    if len(hits) < 2:
+        return list(hits)
+    # Most matches overlap nothing: sweep once, and settle only the overlapping clusters.
+    out: list[Hit] = []
+    cluster: list[Hit] = []
+    reach = -1
+    for hit in hits:  # in order of first word
+        if cluster and hit.first > reach:
+            out.extend(cluster if len(cluster) == 1 else _settle(cluster))
+            cluster = []
+        if not cluster or hit.last > reach:
+            reach = hit.last
+        cluster.append(hit)
+    out.extend(cluster if len(cluster) == 1 else _settle(cluster))
+    return out
+
+
+def _settle(hits: list[Hit]) -> list[Hit]:
+    """Longest first, then leftmost, among matches that overlap."""
+    # Usual case: one match covers all the others ("pain" inside "low back pain").
+    widest = max(hits, key=lambda h: (h.size, -h.first))
+    if widest.first <= hits[0].first and all(h.last <= widest.last for h in hits):
+        return [widest]
+    taken: set[int] = set()  # word indexes already covered by a longer match
+    chosen: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-h.size, h.first)):
+        words = range(hit.first, hit.last + 1)
+        if not any(i in taken for i in words):
+            taken.update(words)
+            chosen.append(hit)
+    chosen.sort(key=lambda h: h.first)
+    return chosen

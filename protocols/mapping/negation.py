@@ -1,0 +1,72 @@
+"""Negation and absence, read sensibly for each field.
+
+- A condition or pathology after "without", "no", "free of" ... in the same clause is
+  absent: "patients without sciatica" is not a specific population.
+- An outcome is measured whatever the finding: "no adverse events occurred" still
+  measured adverse events, "lack of exercise-induced hypoalgesia" still measured
+  hypoalgesia. Outcomes therefore never ask this module.
+- Exercise after "no" ("no exercise", "non-exercise control") is not an arm.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from protocols.mapping.matcher import Hit
+from protocols.mapping.text import Text, analyse
+
+# How many words before a mention a negation cue may stand and still govern it.
+WINDOW = 4
+_CLAUSE_BREAK = re.compile(r"[,;:.()\[\]]|\b(?:but|and|or|whereas|while)\b", re.I)
+# Advice runs over a list ("advised to keep walking and do home exercise").
+_SENTENCE_BREAK = re.compile(r"[;:.()\[\]]|\b(?:but|whereas|while)\b", re.I)
+
+
+@cache
+def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    return frozenset(analyse(c).canons for c in cues)
+
+
+@cache
+def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key[0] for key in _cue_keys(cues))
+
+
+def negated(
+    text: Text, hit: Hit, cues: tuple[str, ...], window: int = WINDOW, lists: bool = False
+) -> bool:
+    """Is ``hit`` governed by one of ``cues`` a few words before it, in the same clause?"""
+    canons = text.canons
+    firsts = _cue_firsts(cues)
+    if firsts.isdisjoint(canons[max(0, hit.first - window) : hit.first]):
+        return False
+    keys = _cue_keys(cues)
+    sizes = {len(k) for k in keys}
+    for back in range(1, window + 1):
+        for size in sizes:
+            first = hit.first - back
+            last = first + size - 1
+            if first < 0 or last >= hit.first:
+                continue
+            if canons[first : last + 1] in keys:
+                between = text.source[text.ends[last] : hit.start]
+                breaks = _SENTENCE_BREAK if lists else _CLAUSE_BREAK
+                if not breaks.search(between):
+                    return True
+    return False
+
+
+def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:
+    """Does the part ``start:end`` of ``text`` contain one of ``cues`` (as whole words)?"""
+    keys = _cue_keys(cues)
+    first, stop = text.words_between(start, end)
+    if _cue_firsts(cues).isdisjoint(text.canons[first:stop]):
+        return False
+    sizes = {len(k) for k in keys}
+    inside = text.canons[first:stop]
+    for size in sizes:
+        for i in range(len(inside) - size + 1):
+            if inside[i : i + size] in keys:
+                return True
+    return False

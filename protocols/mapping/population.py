@@ -1,0 +1,339 @@
+"""Population: condition, chronicity, specificity, age group and sample size.
+
+- Condition: the title's, else the condition named most often in this study's sections
+  (a named condition wins over "healthy", which often names the controls).
+- Chronicity and specificity describe the condition: "chronic", "persistent",
+  "non-specific" count only right before (or packed into, as in CLBP) a condition, or
+  as a stated duration of symptoms ("for at least 3 months", "> 12 weeks").
+- A named pathology (disc herniation, stenosis, radiculopathy ...) makes the population
+  specific, unless negated ("without sciatica") or in an exclusion sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from functools import cache
+
+from protocols.mapping.document import Document, Mention
+from protocols.mapping.negation import negated, sentence_has
+from protocols.mapping.numbers import DASH, number_pattern, word_value
+from protocols.model import Population, Provenance
+
+# How many words may stand between "chronic"/"non-specific" and the condition it describes.
+GAP = 3
+# However many describers are chained, the condition is within this many words.
+REACH = 10
+# Participants as the abstract counts them.
+_PEOPLE = (
+    r"(?:participants|patients|subjects|adults|volunteers|individuals|people|persons|women|men|"
+    r"workers|athletes|employees|nurses|children|adolescents|cases|males|females|elderly)"
+)
+# The same, as canonical words (text.py), to skip sentences that count nobody.
+_PEOPLE_WORDS = frozenset(
+    [
+        "participant",
+        "patient",
+        "subject",
+        "adult",
+        "volunteer",
+        "individual",
+        "people",
+        "person",
+        "women",
+        "men",
+        "worker",
+        "athlete",
+        "employee",
+        "nurse",
+        "children",
+        "adolescent",
+        "case",
+        "male",
+        "female",
+        "elderly",
+        "n",
+    ]
+)
+_ENROL = re.compile(
+    r"random|allocat|assign|recruit|enrol|includ|consist|compos|participat|divided", re.I
+)
+
+
+def _describes_condition(doc: Document, mention: Mention) -> bool:
+    """Is this chronicity/specificity word attached to a condition (or itself one, CLBP)?
+
+    The condition must follow within ``GAP`` words; other describers in between do not
+    count ("chronic non-specific LBP"). Walks forward from the mention only, so the cost
+    does not grow with the number of matches in the text.
+    """
+    if mention.hit.has("condition"):
+        return True
+    part = mention.part
+    hits = part.hits
+    i = bisect_left(part.firsts, mention.hit.first)
+    words_between = 0
+    previous = mention.hit.last
+    for j in range(i + 1, len(hits)):  # no slice: that would copy the rest each time
+        hit = hits[j]
+        if hit.first - mention.hit.last > REACH:
+            return False
+        words_between += hit.first - previous - 1
+        if words_between > GAP - 1:
+            return False
+        if hit.has("condition"):
+            return True
+        if not (hit.has("chronicity") or hit.has("specificity")):
+            words_between += hit.size
+        previous = hit.last
+    return False
+
+
+def _clean(doc: Document, mention: Mention) -> bool:
+    text = mention.part.text
+    if negated(text, mention.hit, doc.cues.negation_before):
+        return False
+    s = mention.sentence
+    return not sentence_has(text, s.start, s.end, doc.cues.exclusion_sentence)
+
+
+def _pick(mentions: list[tuple[str, Mention]], prefer_not: str | None = None):
+    """The title's code if the title has one, else the most frequent (first on ties)."""
+    if not mentions:
+        return None
+    in_title = [(c, m) for c, m in mentions if m.part.source == "title"]
+    pool = in_title or mentions
+    if prefer_not is not None and any(c != prefer_not for c, _ in pool):
+        pool = [(c, m) for c, m in pool if c != prefer_not]
+    counts = Counter(c for c, _ in pool)
+    best = max(counts.values())
+    return next((c, m) for c, m in pool if counts[c] == best)
+
+
+def condition(doc: Document):
+    found = [
+        (code, m)
+        for m in doc.mentions("condition")
+        if _clean(doc, m)
+        for code in m.hit.codes("condition")
+    ]
+    return _pick(found, prefer_not="healthy")
+
+
+def chronicity(doc: Document):
+    found = [
+        (code, m)
+        for m in doc.mentions("chronicity")
+        if _describes_condition(doc, m) and _clean(doc, m)
+        for code in m.hit.codes("chronicity")
+    ]
+    picked = _pick(found)
+    if picked:
+        return picked
+    return _duration(doc)
+
+
+# Canonical words (text.py) a sentence stating a duration of symptoms has: a unit, and
+# what lasted.
+_DURATION_UNITS = frozenset({"month", "week", "year"})
+_DURATION_OF = frozenset({"pain", "symptom", "history", "lbp", "duration", "clbp", "complaint"})
+
+
+@cache
+def _duration_pattern(cues) -> re.Pattern[str]:
+    n = number_pattern(cues)
+    return re.compile(
+        rf"(?:>|≥|more than|greater than|longer than|at least|over|exceeding|lasting)\s*(?:a\s+)?"
+        rf"(?P<n>{n})[\s{DASH}]*(?P<unit>months?|weeks?|years?)",
+        re.I,
+    )
+
+
+def _duration(doc: Document):
+    """Chronicity from a stated duration of symptoms ("LBP for ≥3 months")."""
+    pattern = _duration_pattern(doc.cues)
+    part = doc.part("abstract")
+    if part is None:
+        return None
+    canons = part.text.canons
+    for sentence in part.sentences:
+        if sentence.role == "background":
+            continue
+        first, stop = part.text.words_between(sentence.start, sentence.end)
+        words = canons[first:stop]
+        if _DURATION_UNITS.isdisjoint(words) or _DURATION_OF.isdisjoint(words):
+            continue
+        chunk = part.text.source[sentence.start : sentence.end]
+        for match in pattern.finditer(chunk):
+            value = word_value(match.group("n"), doc.cues)
+            if value is None:
+                continue
+            unit = match.group("unit").lower()
+            weeks = value * {"m": 4.33, "w": 1.0, "y": 52.0}[unit[0]]
+            code = "chronic" if weeks >= 12 else "subacute" if weeks >= 6 else "acute"
+            start = sentence.start + match.start()
+            end = sentence.start + match.end()
+            prov = Provenance(
+                "population.chronicity", code, "abstract", start, end, part.text.source[start:end]
+            )
+            return code, prov
+    return None
+
+
+def specificity(doc: Document):
+    nonspecific = [
+        ("nonspecific", m)
+        for m in doc.mentions("specificity")
+        if "nonspecific" in m.hit.codes("specificity")
+        and _describes_condition(doc, m)
+        and _clean(doc, m)
+    ]
+    specific = [
+        ("specific", m)
+        for m in doc.mentions("specificity")
+        if "specific" in m.hit.codes("specificity") and _clean(doc, m)
+    ]
+    for source in ("title", None):
+        for found in (nonspecific, specific):
+            chosen = [f for f in found if source is None or f[1].part.source == source]
+            if chosen:
+                return chosen[0]
+    return None
+
+
+def age_group(doc: Document):
+    found = [
+        (code, m)
+        for m in doc.mentions("age_group")
+        if _clean(doc, m)
+        for code in m.hit.codes("age_group")
+    ]
+    for code in ("older_adults", "adolescents", "children", "adults"):
+        for c, m in found:
+            if c == code:
+                return c, m
+    return _stated_age(doc)
+
+
+_AGE_RANGE = re.compile(
+    rf"\b(?:aged|ages?|age\s+range|between\s+the\s+ages\s+of)\s*(?:of\s+|between\s+|from\s+)?"
+    rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})",
+    re.I,
+)
+_MEAN_AGE = re.compile(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)", re.I)
+
+
+def _age_code(low: float, high: float) -> str | None:
+    """The age group of an age range, by vocabulary.md (older adults 65+)."""
+    if low >= 65:
+        return "older_adults"
+    if low >= 18:
+        return "adults"
+    if high < 13:
+        return "children"
+    if low >= 12 and high <= 19:
+        return "adolescents"
+    return None
+
+
+def _stated_age(doc: Document):
+    """The age group from stated ages ("aged 18-70 years", "mean age: 44.0 y")."""
+    part = doc.part("abstract")
+    if part is None:
+        return None
+    for sentence in part.sentences:
+        if sentence.role == "background":
+            continue
+        chunk = part.text.source[sentence.start : sentence.end]
+        if "age" not in chunk.casefold():
+            continue
+        for pattern in (_AGE_RANGE, _MEAN_AGE):
+            match = pattern.search(chunk)
+            if not match:
+                continue
+            if pattern is _AGE_RANGE:
+                code = _age_code(float(match.group("low")), float(match.group("high")))
+            else:
+                mean = float(match.group("mean"))
+                code = _age_code(mean, mean) if mean >= 18 else None
+            if code:
+                start, end = sentence.start + match.start(), sentence.start + match.end()
+                text = part.text.source[start:end]
+                return code, Provenance("population.age_group", code, "abstract", start, end, text)
+    return None
+
+
+def sample_size(doc: Document):
+    """The number randomised or enrolled: "Eighty-seven volunteers ... were randomized",
+    "N = 174 adults"; else the sum of the group sizes "(n = 11)" of one sentence."""
+    part = doc.part("abstract")
+    if part is None:
+        return None
+    n = number_pattern(doc.cues)
+    counted = re.compile(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b", re.I)
+    # Capital N is the whole sample; "(n = 20)" is one group's.
+    stated = re.compile(r"\bN\s*=\s*(?P<n>\d+)(?![\d\s]*\))")
+    group = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
+    canons = part.text.canons
+    for sentence in part.sentences:
+        if sentence.role == "background":
+            continue
+        first, stop = part.text.words_between(sentence.start, sentence.end)
+        if not _PEOPLE_WORDS.intersection(canons[first:stop]):
+            continue
+        chunk = part.text.source[sentence.start : sentence.end]
+        if not _ENROL.search(chunk):
+            continue
+        for pattern in (stated, counted):
+            match = pattern.search(chunk)
+            if match:
+                value = word_value(match.group("n"), doc.cues)
+                if value is not None and value == int(value) and 2 <= value <= 10**6:
+                    return int(value), _prov(part, sentence.start, match, int(value))
+        groups = list(group.finditer(chunk))
+        if len(groups) >= 2:
+            total = sum(int(g.group("n")) for g in groups)
+            start = sentence.start + groups[0].start()
+            end = sentence.start + groups[-1].end()
+            return total, Provenance(
+                "population.sample_size",
+                str(total),
+                "abstract",
+                start,
+                end,
+                part.text.source[start:end],
+            )
+    return None
+
+
+def _prov(part, offset: int, match: re.Match, value: int) -> Provenance:
+    start, end = offset + match.start(), offset + match.end()
+    return Provenance(
+        "population.sample_size", str(value), part.source, start, end, part.text.source[start:end]
+    )
+
+
+def population(doc: Document) -> tuple[Population, list[Provenance]]:
+    provenance: list[Provenance] = []
+    values: dict[str, object] = {}
+    for field, finder in (
+        ("condition", condition),
+        ("chronicity", chronicity),
+        ("specificity", specificity),
+        ("age_group", age_group),
+    ):
+        found = finder(doc)
+        if not found:
+            continue
+        code, where = found
+        values[field] = code
+        if isinstance(where, Provenance):
+            provenance.append(where)
+        else:
+            provenance.append(where.provenance(f"population.{field}", code))
+    size = sample_size(doc)
+    if size:
+        values["sample_size"] = size[0]
+        provenance.append(size[1])
+    return Population(**values), provenance

@@ -1,0 +1,145 @@
+"""Structured abstracts: which sentences belong to which section, and what role it plays.
+
+What the BACKGROUND says other studies did is not this study's intervention; the aim,
+METHODS, RESULTS and CONCLUSIONS are. Labels come as ``LABEL: text`` lines (how the
+readers keep them), as a label alone on its line, or inline after a sentence
+(``... Methods. We ...``). In an abstract without labels, the sentences before the one
+that states the study's aim are background.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+from protocols.mapping.cues import Cues
+from protocols.mapping.text import Text, analyse
+
+# Roles whose text describes this study (``background`` does not).
+STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
+
+# A sentence ends at . ! ? before a space and a capital, digit or bracket, or at a line break.
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\[(\"“‘'])|\n\s*")
+
+
+_TO_AIM = re.compile(
+    r"\s*to (?:determine|compare|evaluate|investigate|assess|examine|study|explore|test)\b", re.I
+)
+
+
+class Sentence(NamedTuple):
+    role: str
+    start: int
+    end: int
+
+
+@cache
+def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(label opening a line, label after a sentence end); tried only at those places."""
+    names = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    # At a line start ":" "." or nothing but a capitalised word may follow; inline, the
+    # label must be followed by ":" or ".".
+    line = re.compile(
+        rf"[ \t]*(?P<label>(?i:{names}))(?:[ \t]*[:.]|[ \t]*(?=\n)|[ \t]*$|[ \t]+(?=[A-Z\[]))"
+    )
+    inline = re.compile(rf"(?P<label>(?i:{names}))[ \t]*[:.](?=\s)")
+    return line, inline
+
+
+_AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
+
+
+def _labels(abstract: str, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """(label, start, end) of every section label, in order."""
+    line, inline = _label_patterns(labels)
+    found = []
+    at = 0
+    while at != -1:
+        m = line.match(abstract, at)
+        if m:
+            found.append((m.group("label"), m.start(), m.end()))
+        at = abstract.find("\n", at)
+        at = at if at == -1 else at + 1
+    for candidate in _AFTER_SENTENCE.finditer(abstract):
+        m = inline.match(abstract, candidate.end())
+        if m:
+            found.append((m.group("label"), candidate.start() + 1, m.end()))
+    found.sort(key=lambda f: f[1])
+    # Keep labels that do not overlap an earlier one.
+    kept: list[tuple[str, int, int]] = []
+    for label in found:
+        if not kept or label[1] >= kept[-1][2]:
+            kept.append(label)
+    return kept
+
+
+@cache
+def _roles(cues: Cues) -> dict[str, str]:
+    return {
+        label.casefold(): role for role, labels in cues.section_labels.items() for label in labels
+    }
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    at = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        stop = match.start() + (text[match.start()] != "\n")  # keep the full stop
+        if stop > at:
+            spans.append((at, stop))
+        at = match.end()
+    if end > at:
+        spans.append((at, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _is_aim(
+    text: Text, span: tuple[int, int], aim_keys: dict[str, tuple[tuple[str, ...], ...]]
+) -> bool:
+    first, stop = text.words_between(*span)
+    canons = text.canons
+    for i in range(first, stop):
+        for key in aim_keys.get(canons[i], ()):
+            if canons[i : i + len(key)] == key and i + len(key) <= stop:
+                return True
+    # "To determine ...", "To study ..." opening a sentence state an aim too.
+    return bool(_TO_AIM.match(text.source, span[0], span[1]))
+
+
+@cache
+def _aim_keys(aim_sentence: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The aim phrases as canonical words, by first word."""
+    keys: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in aim_sentence:
+        words = analyse(phrase).canons
+        keys.setdefault(words[0], []).append(words)
+    return {first: tuple(found) for first, found in keys.items()}
+
+
+def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
+    """The abstract's sentences, each with the role of its section."""
+    abstract = text.source
+    roles = _roles(cues)
+    aim_keys = _aim_keys(cues.aim_sentence)
+    blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
+    at, role = 0, "unlabelled"
+    for label, start, end in _labels(abstract, tuple(roles)):
+        if start > at or blocks or role != "unlabelled":
+            blocks.append((role, at, start))
+        role, at = roles[label.casefold()], end
+    blocks.append((role, at, len(abstract)))
+    sentences = []
+    for role, start, end in blocks:
+        spans = _sentences(abstract, start, end)
+        if role in ("unlabelled", "background", "other"):
+            aim_at = next((i for i, s in enumerate(spans) if _is_aim(text, s, aim_keys)), None)
+            for i, (s, e) in enumerate(spans):
+                if aim_at is not None:
+                    sentence_role = "background" if i < aim_at else "aim"
+                else:
+                    sentence_role = "background" if role == "background" else "other"
+                sentences.append(Sentence(sentence_role, s, e))
+        else:
+            sentences.extend(Sentence(role, s, e) for s, e in spans)
+    return sentences

@@ -1,0 +1,166 @@
+"""Normalised text that remembers where every word came from.
+
+Matching happens on a canonical form of the text: case folded, Unicode-compatibility
+forms unified (NFKC), punctuation, hyphens and spaces reduced to single spaces,
+British spellings written the American way, plurals singular. Every canonical word
+keeps the character span of the original word, so a match found in the canonical text
+points back at the exact words of the record (``source[start:end]``).
+
+We canonicalise word by word rather than with a stemmer library because the rules must
+be applied identically to vocabulary terms and text, and must keep offsets; the few
+rules below are all the matching needs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from itertools import accumulate
+
+from attrs import frozen
+
+# A word: a run of letters and digits, or one CJK character (Chinese has no spaces, so
+# each character is a word of its own and terms of several characters still match).
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_SPLIT = re.compile(rf"([{_CJK}]|[^\W_{_CJK}]+)")
+
+# British -> American endings and stems (applied to both terms and text).
+_SPELLING_SUFFIXES = (
+    ("isations", "izations"),
+    ("isation", "ization"),
+    ("ising", "izing"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("iser", "izer"),
+    ("ise", "ize"),
+    ("ysing", "yzing"),
+    ("ysed", "yzed"),
+    ("yse", "yze"),
+    ("ogue", "og"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+)
+_SPELLING_INFIXES = (
+    ("iour", "ior"),
+    ("bour", "bor"),
+    ("lour", "lor"),
+    ("mour", "mor"),
+    ("vour", "vor"),
+    ("paed", "ped"),
+    ("anaes", "anes"),
+    ("haem", "hem"),
+    ("oedem", "edem"),
+    ("oesoph", "esoph"),
+    ("manoeuv", "maneuv"),
+    ("programme", "program"),
+)
+
+
+@lru_cache(maxsize=65536)
+def canonical_word(word: str) -> str:
+    """The canonical form of one word (see the module docstring)."""
+    w = unicodedata.normalize("NFKC", word).casefold()
+    if not w.isalnum():
+        w = "".join(ch for ch in w if ch.isalnum())
+    # Abbreviations in capitals (HADS, ODI) are names, not English words: no rules apply.
+    if len(w) < 4 or not w.isascii() or not w.isalpha() or (word.isupper() and len(word) <= 5):
+        return w
+    for british, american in _SPELLING_INFIXES:
+        if british in w:
+            w = w.replace(british, american)
+    for british, american in _SPELLING_SUFFIXES:
+        if w.endswith(british) and len(w) > len(british) + 1:
+            w = w[: -len(british)] + american
+            break
+    # Plurals: one rule for both sides, so "exercises" and "exercise" meet.
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("ches", "shes", "sses", "xes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is", "ys", "as")):
+        w = w[:-1]
+    return w
+
+
+@frozen
+class Text:
+    """A source text split into canonical words.
+
+    Word ``i`` is ``canons[i]`` and came from ``source[starts[i]:ends[i]]`` (parallel
+    tuples rather than one object a word: a record has hundreds of words and this is the
+    mapping's hot path). ``joined`` is " w1 w2 ... wn " (a space before and after each
+    word), so a term written the same way matches on whole words only; ``positions[i]``
+    is where word ``i`` starts in ``joined``.
+    """
+
+    source: str
+    canons: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    joined: str
+    positions: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.canons)
+
+    def word_at(self, joined_index: int) -> int:
+        """The index of the word that starts at or before ``joined_index``."""
+        return bisect_right(self.positions, joined_index) - 1
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """The source span from word ``first`` to word ``last`` (inclusive)."""
+        return self.starts[first], self.ends[last]
+
+    def words_between(self, start: int, end: int) -> tuple[int, int]:
+        """The range ``(first, stop)`` of words lying inside ``source[start:end]``."""
+        return bisect_left(self.starts, start), bisect_right(self.ends, end)
+
+
+def analyse(source: str) -> Text:
+    """Split ``source`` into canonical words, keeping each one's source span."""
+    # One split keeps words and what lies between them; the offsets are then running
+    # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
+    pieces = _SPLIT.split(source)
+    words = pieces[1::2]
+    canons = list(map(canonical_word, words))
+    bounds = list(accumulate(map(len, pieces)))
+    starts = bounds[0::2][: len(words)]
+    ends = bounds[1::2]
+    if "" in canons:  # a word that is all marks after NFKC (rare): drop it
+        kept = [i for i, c in enumerate(canons) if c]
+        canons = [canons[i] for i in kept]
+        starts = [starts[i] for i in kept]
+        ends = [ends[i] for i in kept]
+    positions = (
+        tuple(accumulate(map(_PLUS_ONE, map(len, canons[:-1])), initial=1)) if canons else ()
+    )
+    joined = " " + " ".join(canons) + " " if canons else " "
+    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined, positions)
+
+
+_PLUS_ONE = (1).__add__
+
+
+def canonical_words(phrase: str) -> tuple[str, ...]:
+    return analyse(phrase).canons
+
+
+def term_keys(term: str) -> list[tuple[str, ...]]:
+    """The canonical word sequences a vocabulary term matches.
+
+    A hyphen inside a term means "joined or split": ``non-specific`` gives
+    ``non specific`` and ``nonspecific``.
+    """
+    pieces = re.split(r"(?<=\w)-(?=\w)", term)
+    variants = [pieces[0]]
+    for piece in pieces[1:]:
+        variants = [v + " " + piece for v in variants] + [v + piece for v in variants]
+    keys = []
+    for variant in variants:
+        key = analyse(variant).canons
+        if key and key not in keys:
+            keys.append(key)
+    return keys

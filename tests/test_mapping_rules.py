@@ -1,0 +1,413 @@
+"""Example tests of the mapping rules: sections, negation, arms and comparators,
+non-exercise studies, population, outcomes, design. Cases written from the vocabulary
+and from how real abstracts phrase things, not from the gold files."""
+
+from __future__ import annotations
+
+import pytest
+
+from protocols.mapping.cues import default_cues
+from protocols.mapping.sections import split_abstract
+from protocols.mapping.text import analyse
+from tests.test_mapping_helpers import check_provenance, domains, mapped, record, types
+
+# ---------------------------------------------------------------- sections
+
+
+def _roles(abstract):
+    return [
+        (s.role, abstract[s.start : s.end])
+        for s in split_abstract(analyse(abstract), default_cues())
+    ]
+
+
+def test_labelled_lines_give_roles():
+    abstract = (
+        "BACKGROUND: Yoga helps.\nMETHODS: We randomised 40 adults.\nRESULTS: Pain fell.\n"
+        "CONCLUSIONS: Fine."
+    )
+    assert [r for r, _ in _roles(abstract)] == ["background", "methods", "results", "conclusion"]
+
+
+def test_inline_labels_and_label_lines_without_colon():
+    abstract = "Objective. To determine X. Methods. We did Y. Results. Z happened."
+    assert [r for r, _ in _roles(abstract)] == ["aim", "methods", "results"]
+    abstract = "Background\n\nWalking helps.\n\nMethods\n\nWe randomised 10."
+    assert [r for r, _ in _roles(abstract)] == ["background", "methods"]
+
+
+def test_unlabelled_abstract_background_ends_at_the_aim_sentence():
+    abstract = (
+        "Yoga is popular. Evidence is scarce. The aim of this study was to test pilates. It worked."
+    )
+    roles = _roles(abstract)
+    assert [r for r, _ in roles] == ["background", "background", "aim", "aim"]
+
+
+def test_background_exercise_is_not_this_studys_intervention():
+    entries = mapped(
+        "Effects of a programme on chronic low back pain",
+        "BACKGROUND: Yoga and tai chi were studied before.\n"
+        "METHODS: Participants were randomised to Pilates exercise or usual care.\n"
+        "RESULTS: Pain improved.",
+    )
+    assert types(entries) == {"pilates"}
+
+
+def test_unlabelled_background_sentence_is_skipped():
+    entries = mapped(
+        "A trial in low back pain",
+        "Aquatic exercise is often used. This study compared McKenzie therapy with advice.",
+    )
+    assert types(entries) == {"mckenzie"}
+
+
+# ---------------------------------------------------------------- negation
+
+
+def test_no_adverse_events_still_measured_adverse_events():
+    entries = mapped(
+        "Yoga for neck pain", "METHODS: Yoga classes. RESULTS: No adverse events occurred."
+    )
+    assert "adverse_events" in domains(entries)
+
+
+def test_lack_of_hypoalgesia_still_measured_hypoalgesia():
+    entries = mapped("Lack of exercise-induced hypoalgesia after cycling in fibromyalgia")
+    assert "hypoalgesia" in domains(entries)
+    assert types(entries) == {"aerobic"}
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "patients without sciatica",
+        "patients with no history of disc herniation",
+        "patients free of radiculopathy",
+    ],
+)
+def test_negated_pathology_is_not_a_specific_population(phrase):
+    entries = mapped("Walking for low back pain", f"METHODS: We randomised {phrase} to walking.")
+    assert entries[0].population.specificity == "unspecified"
+
+
+def test_excluded_pathology_is_not_a_specific_population():
+    entries = mapped(
+        "Walking for low back pain",
+        "METHODS: Adults with low back pain were randomised. "
+        "Those with spinal stenosis were excluded.",
+    )
+    assert entries[0].population.specificity == "unspecified"
+
+
+def test_named_pathology_is_specific():
+    entries = mapped("Stabilization exercise for patients with lumbar disc herniation")
+    assert entries[0].population.specificity == "specific"
+
+
+def test_no_exercise_control_is_not_an_arm():
+    entries = mapped("Pilates versus no exercise in older adults")
+    assert types(entries) == {"pilates"}
+    assert "waitlist_no_treatment" in entries[0].comparators
+
+
+# ---------------------------------------------------------------- arms and comparators
+
+
+def test_one_entry_per_exercise_arm_with_the_other_as_comparator():
+    entries = mapped("Yoga versus stretching for chronic low back pain: a randomized trial")
+    assert [e.exercise_types for e in entries] == [("yoga",), ("stretching",)]
+    assert all("other_exercise" in e.comparators for e in entries)
+    assert [e.entry_id for e in entries] == ["rtest00000001-1", "rtest00000001-2"]
+
+
+@pytest.mark.parametrize(
+    ("title", "comparator"),
+    [
+        ("Motor control exercise versus placebo in chronic low back pain", "placebo_sham"),
+        ("Tai chi compared with usual care for knee osteoarthritis", "usual_care"),
+        ("Yoga or a waitlist control for fibromyalgia", "waitlist_no_treatment"),
+        ("Walking programme versus education and advice for back pain", "education_advice"),
+        ("Graded activity or spinal manipulation for back pain", "manual_passive"),
+    ],
+)
+def test_comparators_never_become_exercise_types(title, comparator):
+    entries = mapped(title)
+    assert comparator in entries[0].comparators
+    assert len(types(entries)) == 1
+
+
+def test_sham_exercise_is_a_control_not_an_arm():
+    entries = mapped("Pilates versus sham stretching for neck pain")
+    assert types(entries) == {"pilates"}
+
+
+def test_unnamed_exercise_is_general_only_without_a_named_type():
+    assert types(mapped("Exercise therapy for chronic low back pain")) == {"general"}
+    assert types(mapped("Exercise therapy with Nordic walking for chronic low back pain")) == {
+        "aerobic"
+    }
+    assert types(mapped("General exercise versus Pilates")) == {"general", "pilates"}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Duloxetine 60 mg versus placebo for chronic low back pain",
+        "Lumbar fusion surgery versus non-operative care",
+        "Epidural steroid injection for lumbar radiculopathy",
+        "Spinal manipulation for acute low back pain",
+        "Cognitive behavioural therapy for chronic pain",
+        "Diagnostic accuracy of MRI in low back pain",
+    ],
+)
+def test_non_exercise_studies_give_one_entry_without_types(title):
+    entries = mapped(title, "METHODS: All participants were advised to exercise at home.")
+    assert len(entries) == 1
+    assert entries[0].exercise_types == ()
+    assert entries[0].dosage.weeks is None
+
+
+def test_exercise_as_advice_only_is_not_an_arm():
+    entries = mapped(
+        "Paracetamol for acute low back pain",
+        "METHODS: Patients received paracetamol tablets or placebo; all were given advice to "
+        "keep walking. RESULTS: No difference.",
+    )
+    assert types(entries) == set()
+
+
+# ---------------------------------------------------------------- population
+
+
+@pytest.mark.parametrize(
+    ("words", "chronicity"),
+    [
+        ("chronic low back pain", "chronic"),
+        ("persistent low back pain", "chronic"),
+        ("long-standing neck pain", "chronic"),
+        ("acute low back pain", "acute"),
+        ("subacute low back pain", "subacute"),
+        ("CLBP", "chronic"),
+    ],
+)
+def test_chronicity_words(words, chronicity):
+    assert mapped(f"Yoga for {words}")[0].population.chronicity == chronicity
+
+
+@pytest.mark.parametrize(
+    "duration",
+    [
+        "low back pain for at least 3 months",
+        "back pain > 12 weeks",
+        "LBP for more than three months",
+    ],
+)
+def test_chronicity_from_a_stated_duration(duration):
+    entries = mapped("Yoga trial", f"METHODS: Adults with {duration} were randomised to yoga.")
+    assert entries[0].population.chronicity == "chronic"
+
+
+def test_chronic_describing_something_else_is_not_chronicity():
+    entries = mapped(
+        "Yoga trial", "METHODS: Adults with low back pain and chronic diseases did yoga."
+    )
+    assert entries[0].population.chronicity == "unspecified"
+
+
+@pytest.mark.parametrize("words", ["non-specific", "nonspecific", "unspecific", "non specific"])
+def test_nonspecific_spellings(words):
+    assert mapped(f"Pilates for chronic {words} low back pain")[0].population.specificity == (
+        "nonspecific"
+    )
+
+
+def test_nonspecific_about_the_exercises_is_not_the_population():
+    entries = mapped(
+        "Pilates for chronic low back pain",
+        "METHODS: The control group did a generic set of exercises that were nonspecific.",
+    )
+    assert entries[0].population.specificity == "unspecified"
+
+
+@pytest.mark.parametrize(
+    ("title", "condition"),
+    [
+        ("Tai chi for knee osteoarthritis", "osteoarthritis"),
+        ("Aquatic exercise in fibromyalgia", "fibromyalgia"),
+        ("Yoga for chronic neck pain", "neck_pain"),
+        ("Cycling in healthy adults", "healthy"),
+        ("Walking in people with low back pain compared with healthy controls", "low_back_pain"),
+    ],
+)
+def test_condition(title, condition):
+    assert mapped(title)[0].population.condition == condition
+
+
+def test_sample_size_from_number_words_and_n():
+    abstract = (
+        "METHODS: Eighty-seven volunteers were randomized to yoga (n = 44) or stretching (n = 43)."
+    )
+    assert mapped("Yoga trial", abstract)[0].population.sample_size == 87
+    abstract = "METHODS: Randomized controlled trial recruiting N = 174 adults with CLBP."
+    assert mapped("Walking trial", abstract)[0].population.sample_size == 174
+    abstract = "METHODS: Participants were allocated to yoga (n = 20) or walking (n = 22)."
+    assert mapped("Yoga trial", abstract)[0].population.sample_size == 42
+
+
+def test_age_group():
+    assert (
+        mapped("Tai chi for older adults with back pain")[0].population.age_group == "older_adults"
+    )
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def test_outcome_measures_are_named():
+    entries = mapped(
+        "Pilates trial",
+        "METHODS: Outcomes were the Oswestry Disability Index, pressure pain thresholds, "
+        "the Tampa Scale of Kinesiophobia, EQ-5D, surface EMG and maximal inspiratory pressure.",
+    )
+    outcomes = {o.domain: o.measure for o in entries[0].outcomes}
+    assert outcomes == {
+        "disability_function": "Oswestry Disability Index",
+        "hypoalgesia": "pressure pain thresholds",
+        "psychological": "Tampa Scale of Kinesiophobia",
+        "quality_of_life": "EQ-5D",
+        "muscle_activation": "surface EMG",
+        "respiratory": "maximal inspiratory pressure",
+    }
+
+
+def test_parenthesised_measures_belong_to_the_domain_before_them():
+    entries = mapped(
+        "Aquatic exercise trial",
+        "METHODS: We measured health-related fitness (sit and reach, handgrip strength, 6-minute "
+        "walk test).",
+    )
+    assert domains(entries) == {"fitness"}
+
+
+# ---------------------------------------------------------------- design
+
+
+@pytest.mark.parametrize(
+    ("title", "design"),
+    [
+        ("Yoga for back pain: a randomised controlled trial", "rct"),
+        ("Yoga for back pain: a non-randomized controlled trial", "non_randomised_trial"),
+        ("Exercise for back pain: a systematic review and meta-analysis", "meta_analysis"),
+        ("Exercise for back pain: a systematic review", "systematic_review"),
+        ("Exercise for back pain: a narrative review", "narrative_review"),
+        ("Yoga for back pain: study protocol for a randomised controlled trial", "protocol"),
+        ("Experiences of yoga for back pain: a qualitative study", "qualitative"),
+        ("Yoga for back pain", "unknown"),
+    ],
+)
+def test_design_from_the_title(title, design):
+    assert mapped(title)[0].design == design
+
+
+def test_design_from_the_abstract_and_review_board_is_not_a_review():
+    abstract = (
+        "METHODS: The institutional review board approved. Adults were randomly assigned to yoga."
+    )
+    assert mapped("Yoga for back pain", abstract)[0].design == "rct"
+
+
+# ---------------------------------------------------------------- provenance
+
+
+def test_every_coded_value_has_provenance():
+    rec = record(
+        "Clinical Pilates versus general exercise for chronic low back pain: randomized trial",
+        "METHODS: Eighty-seven volunteers were randomized. Sessions of 60 min twice weekly for 6 "
+        "weeks, supervised by a physiotherapist. Outcomes: pain (NRS), disability (RMDQ).",
+        keywords=("Pilates", "low back pain"),
+    )
+    from protocols.mapping import map_record
+
+    entries = map_record(rec)
+    check_provenance(rec, entries)
+    for entry in entries:
+        fields = {p.field for p in entry.provenance}
+        assert "exercise_types" in fields and "design" in fields and "outcomes" in fields
+        assert {"population.condition", "population.chronicity", "population.sample_size"} <= fields
+        assert {"dosage.weeks", "dosage.sessions_per_week", "dosage.minutes_per_session"} <= fields
+        values = {(p.field, p.value) for p in entry.provenance}
+        for domain in (o.domain for o in entry.outcomes):
+            assert ("outcomes", domain) in values
+        for item in entry.reporting.cert_reported:
+            assert ("reporting.cert", item) in values
+
+
+def test_drug_trial_with_encouraged_walking_is_not_an_exercise_study():
+    entries = mapped(
+        "Efficacy of celecoxib versus placebo in chronic low back pain: a double-blind trial",
+        "METHODS: 400 adults were randomised to celecoxib 200 mg daily or placebo for 12 weeks. "
+        "All participants were encouraged to continue walking and home exercise.",
+    )
+    assert types(entries) == set()
+    assert entries[0].design == "rct"
+
+
+def test_reliability_study_is_other_design_and_not_exercise():
+    entries = mapped(
+        "Reliability of the Biering-Sorensen test in patients with lumbar spinal stenosis",
+        "Purpose: To examine the test-retest reliability of the test. Methods: Thirty patients "
+        "performed the test twice.",
+    )
+    assert types(entries) == set()
+    assert entries[0].design == "other"
+    assert entries[0].population.condition == "low_back_pain"
+    assert entries[0].population.specificity == "specific"
+
+
+def test_chinese_titles_are_matched_character_by_character():
+    entries = mapped("太极拳对慢性非特异性下腰痛患者疼痛的影响：随机对照试验")
+    assert types(entries) == {"tai_chi_qigong"}
+    population = entries[0].population
+    assert (population.condition, population.chronicity, population.specificity) == (
+        "low_back_pain",
+        "chronic",
+        "nonspecific",
+    )
+    assert entries[0].design == "rct"
+
+
+def test_a_co_intervention_of_an_arm_is_not_its_comparator():
+    entries = mapped(
+        "General strength training versus motor control exercise plus manual therapy for chronic "
+        "low back pain"
+    )
+    by_type = {e.exercise_types: e.comparators for e in entries}
+    assert "manual_passive" not in by_type[("motor_control",)]
+    assert "manual_passive" in by_type[("resistance",)]
+
+
+def test_home_exercise_is_exercise_at_home():
+    entries = mapped("Home exercise for knee osteoarthritis")
+    assert types(entries) == {"general"}
+    assert entries[0].dosage.setting == "home"
+
+
+def test_non_in_non_specific_negates_nothing():
+    entries = mapped("Pilates for chronic non-specific low back pain")
+    population = entries[0].population
+    assert (population.condition, population.specificity) == ("low_back_pain", "nonspecific")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "age_group"),
+    [
+        ("Sixty patients aged 18-60 years were randomized to yoga.", "adults"),
+        ("Participants aged 65 to 85 years were randomized to tai chi.", "older_adults"),
+        ("Eighty participants (mean age: 44.0 y) were randomized to walking.", "adults"),
+        ("Children aged 8-12 years were randomized to exergaming.", "children"),
+    ],
+)
+def test_age_group_from_stated_ages(sentence, age_group):
+    entries = mapped("An exercise trial", f"METHODS: {sentence}")
+    assert entries[0].population.age_group == age_group
