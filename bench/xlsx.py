@@ -289,8 +289,19 @@ def child(name: str, db: str, out: str) -> None:
     start = time.perf_counter()
     count = CONTENDERS[name](db, out)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"name": name, "seconds": seconds, "peak_mb": peak_mb, "count": count}))
+    print(json.dumps({"name": name, "seconds": seconds, "peak_mb": peak_rss_mb(), "count": count}))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a
+    child would report its parent's peak (the parent may have just built the catalogue)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ cut with a visible marker. Every change is reported in ``ExportReport.notes``.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 import warnings
 from collections import Counter
 from datetime import datetime
@@ -76,14 +76,21 @@ def name_of_codes(kind: str) -> str:
 # --------------------------------------------------------------------------- cells
 
 
+# The main blocks of wide (two-column) characters: CJK, Hangul, full-width forms, emoji.
+# A regex rather than unicodedata.east_asian_width per character: this runs on every
+# long cell, and a width is an estimate anyway.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+
+
 def display_width(text: str) -> int:
-    """Columns a line takes: East Asian wide characters count twice."""
+    """Columns the longest line takes: wide characters count twice."""
     longest = 0
     for line in text.split("\n"):
-        if line.isascii():
-            width = len(line)
-        else:
-            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        width = len(line) if line.isascii() else len(line) + len(_WIDE.findall(line))
         longest = max(longest, width)
     return longest
 
@@ -119,7 +126,7 @@ class _Cells:
         cell._style = self.styles[style]
         return cell
 
-    def text(self, sheet, value: str | None, width: int, where: str):
+    def text(self, sheet: _Sheet, value: str | None, width: int, column: int):
         """A text cell: cleaned, kept as text, wrapped when longer than its column."""
         if value is None:
             return None
@@ -128,22 +135,22 @@ class _Cells:
             self.removed_chars += clean.removed
             self.removed_cells += 1
         if clean.truncated:
-            self.truncated.append(where)
+            self.truncated.append(sheet.where(column))
         text = clean.text
         if not text:
             return None
         wrap = "\n" in text or (len(text) > width // 2 and display_width(text) > width)
         if is_formula_like(text):
-            cell = self.styled(sheet, None, "quoted_wrap" if wrap else "quoted")
+            cell = self.styled(sheet.sheet, None, "quoted_wrap" if wrap else "quoted")
             # Assigned after creation: openpyxl would take a leading "=" for a formula.
             cell._value = text
             cell.data_type = "s"
             return cell
         if wrap:
-            return self.styled(sheet, text, "wrap")
+            return self.styled(sheet.sheet, text, "wrap")
         return text
 
-    def link(self, sheet, url: str | None, label: str | None, where: str):
+    def link(self, sheet: _Sheet, url: str | None, label: str | None, column: int):
         """A HYPERLINK formula built from quoted text only; plain text when it cannot be one.
 
         A formula rather than a cell hyperlink: openpyxl keeps every cell hyperlink in
@@ -155,8 +162,8 @@ class _Cells:
         target = quote(url, safe=":/;()._-~%?=&")
         formula = f'=HYPERLINK("{target}","{clean.replace(chr(34), chr(34) * 2)}")'
         if len(formula) > FORMULA_LIMIT or "\n" in clean:
-            return self.text(sheet, label, 200, where)
-        return self.styled(sheet, formula, "link")
+            return self.text(sheet, label, 200, column)
+        return self.styled(sheet.sheet, formula, "link")
 
     def notes(self) -> list[str]:
         notes = []
@@ -245,11 +252,11 @@ def _fit(headers: list[str], caps: list[int], sample: list[list[CellValue]]) -> 
 def _protocol_cell(cells: _Cells, sheet: _Sheet, index: int, column: Column, value, width: int):
     if column.link:
         url = doi_url(value) if column.header == "DOI" else pmid_url(value)
-        return cells.link(sheet.sheet, url, value, sheet.where(index))
+        return cells.link(sheet, url, value, index)
     if column.number_format:
         return cells.styled(sheet.sheet, value, "percent")
     if isinstance(value, str):
-        return cells.text(sheet.sheet, value, width, sheet.where(index))
+        return cells.text(sheet, value, width, index)
     return value
 
 
@@ -266,7 +273,9 @@ class _RecordCache:
         return self.record
 
 
-def _write_protocols(book, cells, view, evidence: Counter, exercise_records: set, outcomes_sheet):
+def _write_protocols(
+    book, cells, view, evidence: Counter, exercise_records: set, outcomes_sheet, tally: Counter
+):
     headers = [column.header for column in PROTOCOL_COLUMNS]
     records = _RecordCache(view)
     sample = [
@@ -288,7 +297,9 @@ def _write_protocols(book, cells, view, evidence: Counter, exercise_records: set
                 )
             ]
         )
+        tally["entries"] += 1
         if entry.exercise_types:
+            tally["exercise_entries"] += 1
             exercise_records.add(entry.record.id)
         for outcome in entry.outcomes:
             for exercise_type in entry.exercise_types:
@@ -328,7 +339,7 @@ def _append_outcome(cells: _Cells, sheet: _Sheet, entry: Entry, outcome, vocabul
     ]
     sheet.append(
         [
-            cells.text(sheet.sheet, value, width, sheet.where(index))
+            cells.text(sheet, value, width, index)
             for index, (value, width) in enumerate(zip(values, OUTCOME_WIDTHS, strict=True), 1)
         ]
     )
@@ -382,7 +393,7 @@ def _record_values(record: Record, exercise: bool) -> list[CellValue]:
     ]
 
 
-def _write_records(book, cells, view, exercise_records: set) -> _Sheet:
+def _write_records(book, cells, view, exercise_records: set, tally: Counter) -> _Sheet:
     sample = [
         _record_values(record, record.id in exercise_records)
         for record in islice(view.records(), WIDTH_SAMPLE)
@@ -391,16 +402,17 @@ def _write_records(book, cells, view, exercise_records: set) -> _Sheet:
     sheet = _Sheet(book, "Records", RECORD_HEADERS, widths, freeze="B2")
     doi_column, pmid_column = RECORD_HEADERS.index("DOI"), RECORD_HEADERS.index("PMID")
     for record in view.records():
+        tally["records"] += 1
         row = []
         for index, (value, width) in enumerate(
             zip(_record_values(record, record.id in exercise_records), widths, strict=True)
         ):
             if index == doi_column:
-                row.append(cells.link(sheet.sheet, doi_url(value), value, sheet.where(index + 1)))
+                row.append(cells.link(sheet, doi_url(value), value, index + 1))
             elif index == pmid_column:
-                row.append(cells.link(sheet.sheet, pmid_url(value), value, sheet.where(index + 1)))
+                row.append(cells.link(sheet, pmid_url(value), value, index + 1))
             elif isinstance(value, str):
-                row.append(cells.text(sheet.sheet, value, width, sheet.where(index + 1)))
+                row.append(cells.text(sheet, value, width, index + 1))
             else:
                 row.append(value)
         sheet.append(row)
@@ -556,13 +568,14 @@ ABOUT_EDITING = (
     ),
     (
         "Several codes",
-        f"Cells with several codes separate them with '{SEPARATOR.strip()}' "
-        "(a semicolon; a line break also works). Codes, English or Chinese labels are accepted.",
+        f"Cells with several codes separate them with {SEPARATOR!r} (a semicolon and a space; "
+        "a line break also works). Codes, English or Chinese labels are accepted.",
     ),
     (
-        "One code",
-        "Columns with one code have a drop-down list from the Vocabulary sheet "
-        "(defined names codes_<kind>).",
+        "What Excel checks",
+        "Columns with one code have a drop-down list from the Vocabulary sheet (defined names "
+        "codes_<kind>); Sample size takes a whole number, Intensity low and high a number, "
+        "Review status auto or curated.",
     ),
     (
         "Checked on import",
@@ -583,7 +596,8 @@ ABOUT_EDITING = (
     (
         "Review status",
         "Set 'curated' to mark an entry as checked. Every edited entry becomes "
-        "curated; a later ingest never overwrites a value a person set.",
+        "curated; a later ingest never overwrites a value a person set. Setting a curated "
+        "entry back to 'auto' here is ignored.",
     ),
     (
         "Re-import",
@@ -606,14 +620,14 @@ SHEET_NOTES = (
 )
 
 
-def _write_about(book, cells: _Cells, view, report_notes: list[str]) -> _Sheet:
-    counts = view.counts()
+def _write_about(book, cells: _Cells, view, report_notes: list[str], tally: Counter) -> _Sheet:
+    # Counted while the rows were written: view.counts() would read every entry again.
     rows: list[tuple[str, CellValue]] = [
         ("protocat version", __version__),
         ("Catalogue as of", view.as_of()),
-        ("Records", counts.records),
-        ("Entries", counts.entries),
-        ("Exercise entries", counts.exercise_entries),
+        ("Records", tally["records"]),
+        ("Entries", tally["entries"]),
+        ("Exercise entries", tally["exercise_entries"]),
     ]
     rows += [("Input", name) for name in view.inputs()]
     rows += [(f"Sheet: {name}", text) for name, text in SHEET_NOTES]
@@ -622,7 +636,7 @@ def _write_about(book, cells: _Cells, view, report_notes: list[str]) -> _Sheet:
     sheet = _Sheet(book, "About", ["Item", "Value"], [22, 100])
     for item, value in rows:
         if isinstance(value, str):
-            value = cells.text(sheet.sheet, value, 100, sheet.where(2))
+            value = cells.text(sheet, value, 100, 2)
         sheet.append([item, value])
     return sheet
 
@@ -639,18 +653,19 @@ def write(view, path: str | Path, **_options) -> ExportReport:
     cells = _Cells(book)
     evidence: Counter = Counter()
     exercise_records: set[str] = set()
+    tally: Counter = Counter()
 
     outcomes = _Sheet(book, "Outcomes", OUTCOME_HEADERS, OUTCOME_WIDTHS, freeze="B2")
-    protocols = _write_protocols(book, cells, view, evidence, exercise_records, outcomes)
+    protocols = _write_protocols(book, cells, view, evidence, exercise_records, outcomes, tally)
     # Sheets keep the order they were created in; Protocols comes first.
     book.move_sheet("Protocols", offset=-book.sheetnames.index("Protocols"))
-    records = _write_records(book, cells, view, exercise_records)
+    records = _write_records(book, cells, view, exercise_records, tally)
     evidence_map = _write_evidence_map(book, evidence)
     vocabulary, _ranges = _write_vocabulary(book)
     _validations(protocols)
     _completeness_colours(protocols)
     notes = cells.notes()
-    about = _write_about(book, cells, view, notes)
+    about = _write_about(book, cells, view, notes, tally)
 
     for sheet, name in (
         (protocols, "Protocols"),

@@ -84,6 +84,13 @@ class WorkbookImport:
         return "\n".join(lines)
 
 
+class _ColumnError(ValueError):
+    def __init__(self, header: str, reason: str) -> None:
+        super().__init__(reason)
+        self.header = header
+        self.reason = reason
+
+
 def _open(path: Path):
     try:
         book = load_workbook(path, read_only=True, data_only=False)
@@ -151,10 +158,14 @@ def _apply(stored: Entry, changes: dict[Column, Any]) -> Entry:
             continue
         if column.field.startswith(INTENSITY_PREFIX):
             intensity[column.field.removeprefix(INTENSITY_PREFIX)] = value
-        elif column.field == "outcomes":
-            entry = attrs.evolve(entry, outcomes=tuple(Outcome(d, m) for d, m in value))
         else:
-            entry = with_field(entry, column.field, value)
+            try:
+                if column.field == "outcomes":
+                    value = tuple(Outcome(d, m) for d, m in value)
+                entry = with_field(entry, column.field, value)
+            except (ValueError, TypeError) as exc:
+                # The model's own checks, named by the column that broke them.
+                raise _ColumnError(column.header, str(exc)) from None
     if intensity:
         old = stored.dosage.intensity
         fields = {
@@ -164,9 +175,14 @@ def _apply(stored: Entry, changes: dict[Column, Any]) -> Entry:
         if all(v is None for v in fields.values()):
             new_intensity = None
         elif fields["metric"] is None:
-            raise CellError("an intensity needs a metric when low, high or class is given")
+            raise _ColumnError(
+                "Intensity metric", "an intensity needs a metric when low, high or class is given"
+            )
         else:
-            new_intensity = Intensity(**fields)
+            try:
+                new_intensity = Intensity(**fields)
+            except (ValueError, TypeError) as exc:
+                raise _ColumnError("Intensity metric", str(exc)) from None
         entry = with_field(entry, "dosage.intensity", new_intensity)
     return entry
 
@@ -219,9 +235,8 @@ def read_workbook(path: str | Path, catalogue) -> WorkbookImport:
         if not row_errors and changes:
             try:
                 entry = _curated(stored, changes)
-            except (ValueError, TypeError) as exc:
-                # The model's own checks (a negative dose, a range that runs backwards ...).
-                row_errors.append(RowError(SHEET, number, _intensity_or_first(changes), str(exc)))
+            except _ColumnError as exc:
+                row_errors.append(RowError(SHEET, number, exc.header, exc.reason))
         if row_errors:
             errors.extend(row_errors)
             rejected += 1
@@ -240,13 +255,6 @@ def read_workbook(path: str | Path, catalogue) -> WorkbookImport:
         rejected=rejected,
         fields=dict(fields),
     )
-
-
-def _intensity_or_first(changes: dict[Column, Any]) -> str:
-    for column in changes:
-        if column.field.startswith(INTENSITY_PREFIX):
-            return "Intensity metric"
-    return next(iter(changes)).header
 
 
 def import_workbook(path: str | Path, catalogue) -> WorkbookImport:
