@@ -242,10 +242,6 @@ def run_xlsxwriter(db: str, out: str) -> int:
     )
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     link = book.add_format({"font_color": "#0563C1", "underline": 1})
-    percent = book.add_format({"num_format": "0%"})
-    from exporters.xlsx_layout import PROTOCOL_COLUMNS
-
-    percent_columns = {i for i, c in enumerate(PROTOCOL_COLUMNS) if c.number_format}
     cells = 0
     sheets: dict[str, list] = {}
     with Catalogue(db) as view:
@@ -266,8 +262,6 @@ def run_xlsxwriter(db: str, out: str) -> int:
                         sheet.write_string(r, c, value, wrap)
                     else:
                         sheet.write_string(r, c, value)
-                elif name == "Protocols" and r > 0 and c in percent_columns:
-                    sheet.write_number(r, c, value, percent)
                 else:
                     sheet.write_number(r, c, value)
     book.close()

@@ -36,7 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from exporters.escaping import clean_cell_text, is_formula_like
+from exporters.escaping import EXCEL_CELL_LIMIT, clean_cell_text, is_formula_like
 from exporters.files import ExportReport, atomic_write
 from exporters.xlsx_import import WorkbookImport, import_workbook
 from exporters.xlsx_layout import (
@@ -107,7 +107,6 @@ class _Cells:
                 probe, quotePrefix=True, alignment=Alignment(wrap_text=True, vertical="top")
             ),
             "link": self._style(probe, font=Font(color="0563C1", underline="single")),
-            "percent": self._style(probe, number_format="0%"),
         }
         book.remove(probe)
         self.removed_chars = 0
@@ -128,17 +127,20 @@ class _Cells:
 
     def text(self, sheet: _Sheet, value: str | None, width: int, column: int):
         """A text cell: cleaned, kept as text, wrapped when longer than its column."""
-        if value is None:
+        if not value:
             return None
-        clean = clean_cell_text(value)
-        if clean.removed:
-            self.removed_chars += clean.removed
-            self.removed_cells += 1
-        if clean.truncated:
-            self.truncated.append(sheet.where(column))
-        text = clean.text
-        if not text:
-            return None
+        text = value
+        # Printable text holds no character XML forbids: most cells skip the cleaning.
+        if not value.isprintable() or len(value) > EXCEL_CELL_LIMIT:
+            clean = clean_cell_text(value)
+            if clean.removed:
+                self.removed_chars += clean.removed
+                self.removed_cells += 1
+            if clean.truncated:
+                self.truncated.append(sheet.where(column))
+            text = clean.text
+            if not text:
+                return None
         wrap = "\n" in text or (len(text) > width // 2 and display_width(text) > width)
         if is_formula_like(text):
             cell = self.styled(sheet.sheet, None, "quoted_wrap" if wrap else "quoted")
@@ -253,8 +255,6 @@ def _protocol_cell(cells: _Cells, sheet: _Sheet, index: int, column: Column, val
     if column.link:
         url = doi_url(value) if column.header == "DOI" else pmid_url(value)
         return cells.link(sheet, url, value, index)
-    if column.number_format:
-        return cells.styled(sheet.sheet, value, "percent")
     if isinstance(value, str):
         return cells.text(sheet, value, width, index)
     return value
@@ -487,7 +487,7 @@ def _validations(sheet: _Sheet) -> None:
         if column.vocab and column.header not in _MULTI_CODE_HEADERS:
             rule = DataValidation(
                 type="list",
-                formula1=f"={name_of_codes(column.vocab)}",
+                formula1=name_of_codes(column.vocab),  # OOXML formulas carry no "="
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Not a code",
@@ -538,7 +538,7 @@ _MULTI_CODE_HEADERS = {
 
 def _completeness_colours(sheet: _Sheet) -> None:
     for index, column in enumerate(PROTOCOL_COLUMNS, 1):
-        if column.number_format:
+        if column.colour_scale:
             sheet.sheet.conditional_formatting.add(
                 sheet.column_range(index),
                 ColorScaleRule(
@@ -546,10 +546,10 @@ def _completeness_colours(sheet: _Sheet) -> None:
                     start_value=0,
                     start_color=COMPLETENESS_COLOURS[0],
                     mid_type="num",
-                    mid_value=0.5,
+                    mid_value=50,
                     mid_color=COMPLETENESS_COLOURS[1],
                     end_type="num",
-                    end_value=1,
+                    end_value=100,
                     end_color=COMPLETENESS_COLOURS[2],
                 ),
             )
@@ -564,7 +564,7 @@ ABOUT_EDITING = (
         "How to edit",
         "Editable columns: Arm, the codes, sample size, dose, intensity, outcomes, "
         "CERT and TIDieR items and Review status. Entry ID, title, author, DOI, PMID, "
-        "Record ID and the completeness shares are computed and ignored on import.",
+        "Record ID and the completeness percentages are computed and ignored on import.",
     ),
     (
         "Several codes",

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -275,7 +277,7 @@ class Column:
     default: Any = None  # what an empty cell means for a field that cannot be empty
     value: Callable[[Entry, Record | None], CellValue] | None = None
     width: int = 40  # the most a fitted width may take
-    number_format: str | None = None
+    colour_scale: bool = False  # a 0-100 share, coloured red to green
     link: bool = False
     prompt: str | None = None  # shown by Excel when the cell is selected
 
@@ -284,13 +286,17 @@ class Column:
         return self.field is not None
 
 
+@cache
+def _getter(path: str) -> Callable[[Any], Any]:
+    return attrgetter(path)
+
+
 def get_path(entry: Entry, path: str) -> Any:
-    value: Any = entry
-    for name in path.split("."):
-        if value is None:
-            return None
-        value = getattr(value, name)
-    return value
+    """The value of a dotted field; None when a part on the way is None (no intensity)."""
+    try:
+        return _getter(path)(entry)
+    except AttributeError:
+        return None
 
 
 def _first_author_year(entry: Entry, record: Record | None) -> CellValue:
@@ -300,9 +306,13 @@ def _first_author_year(entry: Entry, record: Record | None) -> CellValue:
     return f"{family}{more} ({year})" if year else (f"{family}{more}" or None)
 
 
-def completeness(reported: tuple[str, ...], checklist: str) -> float:
-    """Share of the checklist's items reported (CERT has 19 lines, TIDieR 12)."""
-    return round(len(set(reported)) / len(default_vocabulary().codes(checklist)), 4)
+def completeness(reported: tuple[str, ...], checklist: str) -> int:
+    """Per cent of the checklist's items reported (CERT has 19 lines, TIDieR 12).
+
+    A whole number rather than a share in a "0%" format: a number format is a cell
+    style, and styled cells cost openpyxl's streaming writer a cell object each.
+    """
+    return round(100 * len(set(reported)) / len(default_vocabulary().codes(checklist)))
 
 
 def doi_url(doi: str | None) -> str | None:
@@ -357,9 +367,9 @@ PROTOCOL_COLUMNS: tuple[Column, ...] = (
         width=50,
     ),
     Column(
-        "CERT completeness",
+        "CERT completeness (%)",
         value=lambda e, r: completeness(e.reporting.cert_reported, "cert"),
-        number_format="0%",
+        colour_scale=True,
         width=12,
     ),
     Column(
@@ -367,9 +377,9 @@ PROTOCOL_COLUMNS: tuple[Column, ...] = (
     ),
     Column("CERT missing", CODES, "reporting.cert_missing", "cert", prompt=_CODES_PROMPT, width=24),
     Column(
-        "TIDieR completeness",
+        "TIDieR completeness (%)",
         value=lambda e, r: completeness(e.reporting.tidier_reported, "tidier"),
-        number_format="0%",
+        colour_scale=True,
         width=12,
     ),
     Column(
