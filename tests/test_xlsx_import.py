@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -222,3 +224,39 @@ def test_not_a_workbook_or_not_ours(catalogue, tmp_path):
     book.save(other)
     with pytest.raises(UnreadableFile, match="no 'Entry ID' column"):
         import_workbook(other, catalogue)
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
+def test_workbook_saved_again_by_libreoffice_changes_nothing(tmp_path):
+    """LibreOffice writes shared strings, its own styles and number forms: still no edit seen."""
+    record = sample_record("r000000000007")
+    entry = Entry(
+        entry_id="r000000000007-1",
+        record=record_ref(record),
+        exercise_types=("yoga", "tai_chi_qigong"),
+        outcomes=(Outcome("pain_intensity", "=VAS 0–10"), Outcome("sleep")),
+        dosage=Dosage(weeks=(6, 8), minutes_per_session=37.5),
+        population=Population(sample_size=120),
+        arm="@home 腰痛 🏃",
+    )
+    with Catalogue(tmp_path / "c.sqlite") as catalogue:
+        catalogue.ingest([record], lambda r: [entry])
+        write(catalogue, tmp_path / "in.xlsx")
+        done = subprocess.run(
+            [
+                "libreoffice",
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(tmp_path / "lo-out"),
+                str(tmp_path / "in.xlsx"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
+        result = import_workbook(tmp_path / "lo-out" / "in.xlsx", catalogue)
+        assert result.errors == () and result.changed == () and result.unchanged == 1

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from exporters.escaping import ILLEGAL_XML
 from exporters.xlsx import import_workbook, write
 from exporters.xlsx_layout import canonical
-from protocols.model import Entry
+from protocols.model import Entry, Outcome
 from tests.strategies import entries
 from tests.xlsx_helpers import catalogue_with
 
@@ -88,3 +88,32 @@ def test_entries_come_back_from_the_workbook(items):
                     assert back.review_status == "curated"
             # And again: nothing more to change.
             assert import_workbook(tmp / "a.xlsx", b).changed == ()
+
+
+# Text as clinicians' sources hold it: CJK, emoji, and a leading formula trigger.
+_scripts = st.text(
+    alphabet=st.sampled_from("腰痛运动疗法🏃💪é ß=+-@;:\n\t\"'<>&") | st.characters(codec="utf-8"),
+    max_size=30,
+)
+_risky = st.tuples(
+    st.sampled_from(["=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", ""]), _scripts
+).map("".join)
+
+
+@settings(max_examples=30)
+@given(entries(), _risky, _risky)
+def test_risky_text_comes_back_as_text(entry, arm, measure):
+    outcome = entry.outcomes[:1] or (Outcome("pain_intensity"),)
+    entry = attrs.evolve(
+        entry,
+        arm=arm,
+        outcomes=tuple(attrs.evolve(o, measure=measure) for o in outcome),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        with catalogue_with(tmp / "a.sqlite", [entry]) as a:
+            write(a, tmp / "a.xlsx")
+        blank = Entry(entry_id=entry.entry_id, record=entry.record)
+        with catalogue_with(tmp / "b.sqlite", [blank]) as b:
+            assert import_workbook(tmp / "a.xlsx", b).errors == ()
+            assert normalised(b.entry(entry.entry_id)) == normalised(entry)
