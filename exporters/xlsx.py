@@ -61,8 +61,8 @@ SHEETS = ("Protocols", "Outcomes", "Records", "Evidence map", "Vocabulary", "Abo
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 WIDTH_SAMPLE = 200  # widths are fitted to the first rows: a streamed sheet sets widths first
 MIN_WIDTH = 6
-# Excel refuses a HYPERLINK formula longer than this; longer links are written as plain text.
-FORMULA_LIMIT = 8000
+# Excel refuses a text constant in a formula longer than this: longer links are plain text.
+FORMULA_TEXT_LIMIT = 255
 LAST_ROW = MAX_ROWS
 COMPLETENESS_COLOURS = ("F8696B", "FFEB84", "63BE7B")  # Excel's red-yellow-green scale
 COUNT_COLOURS = ("FFFFFF", "5A8AC6")
@@ -162,9 +162,13 @@ class _Cells:
             return None
         clean = clean_cell_text(label).text
         target = quote(url, safe=":/;()._-~%?=&")
-        formula = f'=HYPERLINK("{target}","{clean.replace(chr(34), chr(34) * 2)}")'
-        if len(formula) > FORMULA_LIMIT or "\n" in clean:
+        if (
+            max(len(target), len(clean)) > FORMULA_TEXT_LIMIT
+            or clean != label
+            or not clean.isprintable()
+        ):
             return self.text(sheet, label, 200, column)
+        formula = f'=HYPERLINK("{target}","{clean.replace(chr(34), chr(34) * 2)}")'
         return self.styled(sheet.sheet, formula, "link")
 
     def notes(self) -> list[str]:

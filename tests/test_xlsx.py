@@ -230,3 +230,20 @@ def test_libreoffice_opens_the_workbook(catalogue, tmp_path):
     assert "r000000000001-1" in text
     assert "-@\tarm 腰痛 🏃" in text  # shown as text, not run
     assert "10.1000/xyz.1" in text
+
+
+def test_a_link_excel_could_not_hold_is_plain_text(tmp_path):
+    # Excel limits a text constant in a formula to 255 characters.
+    long_doi = "10.1000/" + "x" * 300
+    record = sample_record("r000000000008", doi=long_doi, pmid="=1+1")
+    entry = Entry(entry_id="r000000000008-1", record=record_ref(record))
+    with Catalogue(tmp_path / "c.sqlite") as catalogue:
+        catalogue.ingest([record], lambda r: [entry])
+        write(catalogue, tmp_path / "out.xlsx")
+    protocols = load_workbook(tmp_path / "out.xlsx")["Protocols"]
+    headers = [c.header for c in PROTOCOL_COLUMNS]
+    doi = protocols.cell(row=2, column=headers.index("DOI") + 1)
+    assert doi.value == long_doi and doi.data_type == "s"
+    pmid = protocols.cell(row=2, column=headers.index("PMID") + 1)
+    # Quoted into a string constant: the formula is the link, never the text.
+    assert pmid.value == '=HYPERLINK("https://pubmed.ncbi.nlm.nih.gov/=1%2B1/","=1+1")'
