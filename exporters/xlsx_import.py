@@ -71,17 +71,25 @@ class WorkbookImport:
     stored: int = 0  # entries the catalogue stored as changed
 
     def render(self) -> str:
+        """The summary ``protocat import`` prints: counts, edited columns, entries, errors."""
+        changed = _plural(len(self.changed), "entry", "entries")
         lines = [
-            f"{self.path}: {self.rows} row(s) read, {len(self.changed)} entr(y/ies) changed, "
-            f"{self.unchanged} unchanged, {self.rejected} row(s) rejected"
+            f"{self.path}: {self.rows} row(s) read; {changed} changed, {self.unchanged} "
+            f"unchanged, {self.rejected} row(s) rejected"
+            + (" (nothing of them applied)" if self.rejected else "")
         ]
         for header, count in sorted(self.fields.items()):
-            lines.append(f"  {header}: {count} row(s) edited")
+            lines.append(f"  edited {header}: {_plural(count, 'row', 'rows')}")
         for entry in self.changed:
-            lines.append(f"  curated {entry.entry_id}: {', '.join(entry.curated_fields)}")
+            fields = ", ".join(entry.curated_fields) or "marked reviewed"
+            lines.append(f"  curated {entry.entry_id}: {fields}")
         for error in self.errors:
             lines.append(f"  error: {error.render()}")
         return "\n".join(lines)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 class _ColumnError(ValueError):

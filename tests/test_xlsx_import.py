@@ -81,7 +81,7 @@ def test_edited_code_changes_exactly_that_entry_and_curates_it(catalogue, workbo
         assert catalogue.entry(other) == automatic(catalogue.record(other[:-2]))[0]
     last = catalogue.history()[-1]
     assert last["action"] == "import" and last["count"] == 1 and last["file"] == str(workbook)
-    assert "Design: 1 row(s) edited" in result.render()
+    assert "edited Design: 1 row" in result.render()
 
 
 def test_importing_twice_changes_nothing_the_second_time(catalogue, workbook):
