@@ -35,7 +35,9 @@ from exporters.xlsx_layout import (
     Column,
     canonical,
     expected,
+    get_path,
     with_field,
+    written,
 )
 from protocols.errors import UnreadableFile
 from protocols.model import Entry, Intensity, Outcome
@@ -145,6 +147,9 @@ def _row_changes(
         if is_formula:
             errors.append(RowError(SHEET, number, header, "a formula; type the value instead"))
             continue
+        rendered = written(column.kind.render(get_path(stored, column.field)))
+        if value == rendered or (rendered is None and _is_empty(value)):
+            continue  # the cell as protocat wrote it: no need to read it
         try:
             new = column.kind.parse(value, column.vocab)
         except CellError as exc:
