@@ -467,7 +467,7 @@ def _write_evidence_map(book, evidence: Counter) -> _Sheet:
     return sheet
 
 
-def _write_vocabulary(book) -> tuple[_Sheet, dict[str, str]]:
+def _write_vocabulary(book) -> _Sheet:
     vocabulary = default_vocabulary()
     sheet = _Sheet(book, "Vocabulary", ["Kind", "Code", "English", "中文"], [18, 22, 44, 30])
     ranges = {}
@@ -479,7 +479,7 @@ def _write_vocabulary(book) -> tuple[_Sheet, dict[str, str]]:
         ranges[kind] = f"{quote_sheetname('Vocabulary')}!$B${start}:$B${sheet.rows}"
     for kind, ref in ranges.items():
         book.defined_names[name_of_codes(kind)] = DefinedName(name_of_codes(kind), attr_text=ref)
-    return sheet, ranges
+    return sheet
 
 
 def _validations(sheet: _Sheet) -> None:
@@ -665,7 +665,7 @@ def write(view, path: str | Path, **_options) -> ExportReport:
     book.move_sheet("Protocols", offset=-book.sheetnames.index("Protocols"))
     records = _write_records(book, cells, view, exercise_records, tally)
     evidence_map = _write_evidence_map(book, evidence)
-    vocabulary, _ranges = _write_vocabulary(book)
+    vocabulary = _write_vocabulary(book)
     _validations(protocols)
     _completeness_colours(protocols)
     notes = cells.notes()

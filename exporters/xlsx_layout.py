@@ -122,16 +122,12 @@ class Kind:
     parse: Callable[[CellValue, str | None], Any]
 
 
-def _render_text(value: str | None) -> CellValue:
+def _as_is(value: Any) -> CellValue:
     return value
 
 
 def _parse_text(cell: CellValue, _vocab: str | None) -> str | None:
     return _as_text(cell)
-
-
-def _render_code(value: str | None) -> CellValue:
-    return value
 
 
 def _parse_code(cell: CellValue, vocab: str | None) -> str | None:
@@ -236,10 +232,6 @@ def _parse_outcomes(cell: CellValue, _vocab: str | None) -> tuple[tuple[str, str
     return tuple(outcomes)
 
 
-def _render_status(value: str) -> CellValue:
-    return value
-
-
 def _parse_status(cell: CellValue, _vocab: str | None) -> str | None:
     text = _as_text(cell)
     if text is None:
@@ -249,14 +241,14 @@ def _parse_status(cell: CellValue, _vocab: str | None) -> str | None:
     return text.casefold()
 
 
-TEXT = Kind(_render_text, _parse_text)
-CODE = Kind(_render_code, _parse_code)
+TEXT = Kind(_as_is, _parse_text)
+CODE = Kind(_as_is, _parse_code)
 CODES = Kind(_render_codes, _parse_codes)
 NUMBER = Kind(_render_number, _parse_number)
 COUNT = Kind(_render_number, _parse_count)
 AMOUNT = Kind(_render_amount, _parse_amount)
 OUTCOMES = Kind(_render_outcomes, _parse_outcomes)
-STATUS = Kind(_render_status, _parse_status)
+STATUS = Kind(_as_is, _parse_status)
 
 
 # --------------------------------------------------------------------------- columns
