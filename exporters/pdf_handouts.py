@@ -44,6 +44,7 @@ NAME = "handouts"
 SUFFIX = ".pdf"
 
 BODY = 14
+MARGIN = 15 * mm
 LOG_MAX_WEEKS = 12
 LOG_MAX_SESSIONS = 7
 LOG_BLANK_ROWS = 8
@@ -136,7 +137,12 @@ class Handouts:
         self.words = words
         self.scribe = Scribe()
         self.styles = layout.make_styles(BODY)
-        self.width = layout.paper_size(paper)[0] - 2 * 18 * mm
+        # Table cells of a handout are body text too: full size.
+        for name, font in (("cell", layout.LATIN), ("cell_bold", layout.LATIN_BOLD)):
+            self.styles[name] = layout.ParagraphStyle(
+                name, parent=self.styles["body"], fontName=font, leading=BODY * 1.2, spaceAfter=0
+            )
+        self.width = layout.paper_size(paper)[0] - 2 * MARGIN
         self.ask = self.t("ask_clinician")
 
     def t(self, key: str, **values) -> str:
@@ -164,7 +170,7 @@ class Handouts:
         story.append(para(doing, self.styles["body"]))
         story.append(self.p(self.t("dose_heading"), "h1"))
         story.append(self.dose_table(entry, types))
-        story.append(Spacer(1, 3 * mm))
+        story.append(Spacer(1, 2 * mm))
         story.append(KeepTogether(self.stop_box(entry)))
         story.append(CondPageBreak(90 * mm))
         story.extend(self.session_log(entry))
@@ -234,8 +240,8 @@ class Handouts:
                     ("BACKGROUND", (0, 0), (0, -1), BAND),
                     ("GRID", (0, 0), (-1, -1), 0.8, INK),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                     ("LEFTPADDING", (0, 0), (-1, -1), 6),
                 ]
             )
@@ -243,12 +249,11 @@ class Handouts:
         return table
 
     def stop_box(self, entry: Entry) -> list:
-        lines, sources = self.words.stops(entry.population.condition, self.lang)
-        inner = [self.p(self.t("stop_heading"), "box_heading"), self.p(self.t("stop_intro"))]
+        lines, _sources = self.words.stops(entry.population.condition, self.lang)
+        inner = [self.p(self.t("stop_heading"), "box_heading")]
         inner += [para("\u2022 " + self.m(line), self.styles["bullet"]) for line in lines]
         inner.append(para("<b>" + self.m(self.t("stop_guidance")) + "</b>", self.styles["body"]))
-        inner.append(self.p(self.t("stop_sources", sources="; ".join(sources)), "note"))
-        inner.append(self.p(self.t("stop_reviewed") + " ________________________"))
+        inner.append(self.p(self.t("stop_reviewed") + " ____________________", "cell"))
         box = Table([[inner]], colWidths=[self.width])
         box.setStyle(
             TableStyle(
@@ -346,6 +351,8 @@ class Handouts:
         doi = entry.record.doi
         if doi:
             parts.append(para("DOI: " + self.scribe.link(doi), self.styles["small"]))
+        _lines, sources = self.words.stops(entry.population.condition, self.lang)
+        parts.append(self.p(self.t("stop_sources", sources="; ".join(sources)), "note"))
         return parts
 
     # ------------------------------------------------------------------ document
@@ -361,6 +368,7 @@ class Handouts:
             header=self.t("handout_header"),
             footer="protocat",
             page_label=self.t("page"),
+            margins=MARGIN,
             invariant=invariant,
         )
         story: list = []

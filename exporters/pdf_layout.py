@@ -291,8 +291,8 @@ def make_styles(body: float) -> dict[str, ParagraphStyle]:
             fontName=LATIN_BOLD,
             fontSize=body * 1.35,
             leading=body * 1.65,
-            spaceBefore=body * 0.5,
-            spaceAfter=body * 0.3,
+            spaceBefore=body * 0.4,
+            spaceAfter=body * 0.25,
         ),
         "box_heading": ParagraphStyle(
             "box_heading",
