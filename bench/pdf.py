@@ -43,7 +43,31 @@ from protocols.model import (  # noqa: E402
 from protocols.store import Catalogue  # noqa: E402
 from protocols.vocabulary import codes  # noqa: E402
 
-WORDS = ["exercise", "motor", "control", "chronic", "low", "back", "pain", "randomised", "trial", "stabilisation", "core", "strength", "walking", "aquatic", "yoga", "pilates", "function", "disability", "hypoalgesia", "muscle", "activation", "腰痛", "运动疗法"]
+WORDS = [
+    "exercise",
+    "motor",
+    "control",
+    "chronic",
+    "low",
+    "back",
+    "pain",
+    "randomised",
+    "trial",
+    "stabilisation",
+    "core",
+    "strength",
+    "walking",
+    "aquatic",
+    "yoga",
+    "pilates",
+    "function",
+    "disability",
+    "hypoalgesia",
+    "muscle",
+    "activation",
+    "腰痛",
+    "运动疗法",
+]
 
 
 def synthetic(count: int, seed: int = 0) -> tuple[list[Record], dict[str, list[Entry]]]:

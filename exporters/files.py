@@ -39,7 +39,14 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
 
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 def safe_filename(text: str, suffix: str = "", max_length: int = 80) -> str:

@@ -23,10 +23,14 @@ def write_catalogue(view, stream: TextIO) -> int:
         entries_by_record.setdefault(entry.record.id, []).append(entry)
     lines = 0
     for record in view.records():
-        stream.write(json.dumps({"record": to_json(record)}, ensure_ascii=False, sort_keys=True) + "\n")
+        stream.write(
+            json.dumps({"record": to_json(record)}, ensure_ascii=False, sort_keys=True) + "\n"
+        )
         lines += 1
         for entry in entries_by_record.get(record.id, []):
-            stream.write(json.dumps({"entry": to_json(entry)}, ensure_ascii=False, sort_keys=True) + "\n")
+            stream.write(
+                json.dumps({"entry": to_json(entry)}, ensure_ascii=False, sort_keys=True) + "\n"
+            )
             lines += 1
     return lines
 

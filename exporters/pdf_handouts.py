@@ -144,6 +144,7 @@ class Handouts:
             )
         self.width = layout.paper_size(paper)[0] - 2 * MARGIN
         self.ask = self.t("ask_clinician")
+        self.stamps: dict = {}
 
     def t(self, key: str, **values) -> str:
         return self.words.text(key, self.lang, **values)
@@ -160,23 +161,45 @@ class Handouts:
     def story(self, entry: Entry, number: int) -> list:
         types = labels(self.vocabulary, "exercise_types", entry.exercise_types, self.lang)
         record = self.view.record(entry.record.id)
+        # What every handout repeats is stamped: laid out once, stored once as a PDF form.
+        stamp = self.stamp
         story: list = [StartGroup(entry.entry_id, "; ".join(types))]
-        story.append(self.p(self.t("handout_title"), "title"))
-        story.append(self.fill_in())
-        story.append(self.p(self.t("what_you_do"), "h1"))
+        story.append(
+            stamp("top", lambda: [self.p(self.t("handout_title"), "title"), self.fill_in()])
+        )
+        story.append(stamp("what", lambda: [self.p(self.t("what_you_do"), "h1")]))
         doing = self.m(self.t("what_you_do_text")) + " <b>" + self.m("; ".join(types)) + "</b>"
         if entry.arm:
             doing += " (" + self.m(entry.arm) + ")"
         story.append(para(doing, self.styles["body"]))
-        story.append(self.p(self.t("dose_heading"), "h1"))
+        story.append(stamp("dose", lambda: [self.p(self.t("dose_heading"), "h1")]))
         story.append(self.dose_table(entry, types))
         story.append(Spacer(1, 2 * mm))
-        story.append(KeepTogether(self.stop_box(entry)))
+        condition = entry.population.condition
+        story.append(stamp(f"stop-{condition}", lambda: self.stop_box(entry)))
         story.append(CondPageBreak(90 * mm))
-        story.extend(self.session_log(entry))
-        story.append(KeepTogether([self.p(self.t("notes_heading"), "h2"), self.lines(4)]))
+        plan = (layout.upper(entry.dosage.sessions_per_week), layout.upper(entry.dosage.weeks))
+        story.append(stamp(f"log-{plan[0]}-{plan[1]}", lambda: self.session_log(entry)))
+        story.append(stamp("notes", lambda: [self.p(self.t("notes_heading"), "h2"), self.lines(4)]))
         story.append(KeepTogether(self.source(entry, record)))
         return story
+
+    def stamp(self, name: str, make) -> layout.Stamp:
+        def stacked() -> Table:
+            table = Table([[make()]], colWidths=[self.width])
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                )
+            )
+            return table
+
+        return layout.Stamp(name, stacked, self.stamps)
 
     def fill_in(self) -> Table:
         cell = self.styles["body"]
@@ -274,7 +297,7 @@ class Handouts:
         weeks = layout.upper(dosage.weeks)
         head = [self.p(self.t("log_heading"), "h1"), self.p(self.t("log_intro"))]
         if not per_week:
-            return [KeepTogether([*head, self.p(self.t("log_unplanned")), self.blank_log()])]
+            return [*head, self.p(self.t("log_unplanned")), self.blank_log()]
         planned = math.ceil(per_week)
         sessions = min(planned, LOG_MAX_SESSIONS)
         notes = []
@@ -309,7 +332,7 @@ class Handouts:
             rowHeights=[None] + [10 * mm] * len(week_labels),
         )
         table.setStyle(self._log_style())
-        return [KeepTogether([*head, *notes, table])]
+        return [*head, *notes, table]
 
     def blank_log(self) -> Table:
         style = self.styles["cell_bold"]

@@ -178,15 +178,54 @@ class Scribe:
         )
 
 
+# A CJK run this long has no space to wrap at; shorter ones wrap as words (CJK wrapping
+# is several times slower in reportlab, so it is used only where it is needed).
+_LONG_CID_RUN = re.compile(r'<font name="[^"]+">[^<]{8,}</font>')
+
+
 def has_cid(markup: str) -> bool:
-    return 'font name="' in markup
+    return 'font name="' in markup and _LONG_CID_RUN.search(markup) is not None
 
 
 def para(markup: str, style: ParagraphStyle) -> Paragraph:
-    """A Paragraph; text with CJK runs wraps between any two CJK characters."""
+    """A Paragraph; text with long CJK runs wraps between any two CJK characters."""
     if has_cid(markup):
         style = _cjk_style(style)
     return Paragraph(markup, style)
+
+
+class Stamp(Flowable):
+    """A block that is the same on many pages, laid out once and drawn as one PDF form.
+
+    The first time a stamp of a given name is drawn it is recorded as a form
+    XObject; every later one only places the form: the file holds it once and
+    the layout work is done once.
+    """
+
+    def __init__(self, name: str, make: Callable[[], Flowable], cache: dict) -> None:
+        super().__init__()
+        self.name = name
+        self.make = make
+        self.cache = cache
+
+    def wrap(self, available_width, available_height):
+        found = self.cache.get(self.name)
+        if found is None:
+            content = self.make()
+            width, height = content.wrap(available_width, available_height)
+            found = self.cache[self.name] = [content, width, height, False]
+        self.width, self.height = found[1], found[2]
+        return self.width, self.height
+
+    def draw(self) -> None:
+        found = self.cache[self.name]
+        name = "stamp_" + re.sub(r"[^A-Za-z0-9]", "_", self.name)
+        if not found[3]:
+            self.canv.beginForm(name, 0, 0, found[1], found[2])
+            found[0].drawOn(self.canv, 0, 0)
+            self.canv.endForm()
+            found[3] = True
+        self.canv.doForm(name)
 
 
 _CJK_STYLES: dict[int, ParagraphStyle] = {}
