@@ -50,6 +50,7 @@ class Summary:
         self.styles = layout.make_styles(BODY)
         self.width = layout.paper_size(paper)[0] - 2 * 18 * mm
         self.not_reported = self.t("not_reported")
+        self.label_font = layout.LATIN_BOLD if lang == "en" else layout.CHINESE
 
     def t(self, key: str, **values) -> str:
         return self.words.text(key, self.lang, **values)
@@ -308,13 +309,11 @@ class Summary:
                         "cell",
                     ),
                     self.p(self.label("design", entry.design), "cell"),
-                    self.p(
-                        str(entry.population.sample_size)
-                        if entry.population.sample_size is not None
-                        else "\u2013",
-                        "cell",
-                    ),
-                    self.p(dose, "cell"),
+                    # Numbers only: plain cell strings, far cheaper to lay out than Paragraphs.
+                    str(entry.population.sample_size)
+                    if entry.population.sample_size is not None
+                    else "\u2013",
+                    dose,
                 ]
             )
         return [
@@ -332,6 +331,7 @@ class Summary:
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TOPPADDING", (0, 0), (-1, -1), 2),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("FONT", (0, 1), (-1, -1), layout.LATIN, BODY * 0.85, BODY * 1.1),
                 ]
             )
         )
@@ -396,7 +396,7 @@ class Summary:
         rows.append(("card_reference", reference))
         rows.append(("card_review", self.m(entry.review_status + " \u00b7 " + entry.entry_id)))
         data = [[para(title, bold), ""]] + [
-            [para(self.m(self.t(key)), bold), para(value, cell)] for key, value in rows
+            [self.row_label(key), para(value, cell)] for key, value in rows
         ]
         table = Table(
             data, colWidths=[0.2 * self.width, 0.8 * self.width], repeatRows=1, hAlign="LEFT"
@@ -405,6 +405,7 @@ class Summary:
             TableStyle(
                 [
                     ("SPAN", (0, 0), (-1, 0)),
+                    ("FONT", (0, 1), (0, -1), self.label_font, BODY * 0.85, BODY * 1.1),
                     ("BACKGROUND", (0, 0), (-1, 0), BAND),
                     ("BOX", (0, 0), (-1, -1), 0.8, INK),
                     ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
@@ -415,6 +416,14 @@ class Summary:
             )
         )
         return table
+
+    def row_label(self, key: str):
+        """A card's row label: a plain cell string when one font can draw it (most cards)."""
+        text = self.t(key)
+        pieces = layout.runs(text)
+        if len(pieces) == 1 and pieces[0][0] in ("", layout.CHINESE):
+            return text
+        return para(self.m(text), self.styles["cell_bold"])
 
     def cert(self, entry: Entry) -> str:
         reporting = entry.reporting
