@@ -180,7 +180,7 @@ class Handouts:
         story.append(CondPageBreak(90 * mm))
         plan = (layout.upper(entry.dosage.sessions_per_week), layout.upper(entry.dosage.weeks))
         story.append(stamp(f"log-{plan[0]}-{plan[1]}", lambda: self.session_log(entry)))
-        story.append(stamp("notes", lambda: [self.p(self.t("notes_heading"), "h2"), self.lines(4)]))
+        story.append(stamp("notes", lambda: [self.p(self.t("notes_heading"), "h2"), self.lines(3)]))
         story.append(KeepTogether(self.source(entry, record)))
         return story
 
@@ -233,6 +233,16 @@ class Handouts:
         )
         return table
 
+    def cell(self, text: str, style: str, width: float):
+        """Latin text that fits on one line as a plain cell string (cheap to lay out),
+        anything else as a Paragraph; the table's FONT matches the style."""
+        pieces = layout.runs(text)
+        if len(pieces) == 1 and pieces[0][0] == "":
+            font = self.styles[style].fontName
+            if layout.pdfmetrics.stringWidth(pieces[0][1], font, BODY) <= width - 14:
+                return pieces[0][1]
+        return self.p(text, style)
+
     def dose_table(self, entry: Entry, types: list[str]) -> Table:
         dosage = entry.dosage
         minutes = dosage.minutes_per_session
@@ -252,14 +262,20 @@ class Handouts:
             ("sets_reps", volume_text(dosage, self.words, self.lang)),
             ("where_how", delivery_text(dosage, self.vocabulary, self.lang)),
         ]
+        widths = [0.34 * self.width, 0.66 * self.width]
         data = [
-            [self.p(self.t(key), "cell_bold"), self.p(value if value else self.ask, "cell")]
+            [
+                self.cell(self.t(key), "cell_bold", widths[0]),
+                self.cell(value if value else self.ask, "cell", widths[1]),
+            ]
             for key, value in rows
         ]
-        table = Table(data, colWidths=[0.34 * self.width, 0.66 * self.width])
+        table = Table(data, colWidths=widths)
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (0, -1), layout.LATIN_BOLD, BODY, BODY * 1.2),
+                    ("FONT", (1, 0), (1, -1), layout.LATIN, BODY, BODY * 1.2),
                     ("BACKGROUND", (0, 0), (0, -1), BAND),
                     ("GRID", (0, 0), (-1, -1), 0.8, INK),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -329,7 +345,7 @@ class Handouts:
             rows_data,
             colWidths=[week_width] + [column] * sessions,
             repeatRows=1,
-            rowHeights=[None] + [10 * mm] * len(week_labels),
+            rowHeights=[None] + [8.5 * mm] * len(week_labels),
         )
         table.setStyle(self._log_style())
         return [*head, *notes, table]

@@ -187,11 +187,30 @@ def has_cid(markup: str) -> bool:
     return 'font name="' in markup and _LONG_CID_RUN.search(markup) is not None
 
 
+class Para(Paragraph):
+    """A Paragraph that remembers its line breaks for the last width it was wrapped to.
+
+    A table wraps each cell to size its rows and again to draw it; breaking the
+    lines is most of reportlab's time, and the second break gives the same lines.
+    """
+
+    _wrapped: tuple | None = None
+
+    def wrap(self, available_width, available_height):
+        found = self._wrapped
+        if found is not None and found[0] == available_width:
+            _, self.width, self.height, self.blPara, self._wrapWidths = found
+            return self.width, self.height
+        width, height = super().wrap(available_width, available_height)
+        self._wrapped = (available_width, width, height, self.blPara, self._wrapWidths)
+        return width, height
+
+
 def para(markup: str, style: ParagraphStyle) -> Paragraph:
     """A Paragraph; text with long CJK runs wraps between any two CJK characters."""
     if has_cid(markup):
         style = _cjk_style(style)
-    return Paragraph(markup, style)
+    return Para(markup, style)
 
 
 class Stamp(Flowable):
