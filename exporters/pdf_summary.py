@@ -51,6 +51,29 @@ class Summary:
         self.width = layout.paper_size(paper)[0] - 2 * 18 * mm
         self.not_reported = self.t("not_reported")
         self.label_font = layout.LATIN_BOLD if lang == "en" else layout.CHINESE
+        cell = self.styles["cell"]
+        self.card_title = layout.ParagraphStyle(
+            "card_title",
+            parent=self.styles["cell_bold"],
+            backColor=BAND,
+            borderPadding=(3, 4, 3, 4),
+            spaceBefore=10,
+            spaceAfter=3,
+            keepWithNext=1,
+            leftIndent=4,
+            rightIndent=4,
+        )
+        self.card_body = layout.ParagraphStyle(
+            "card_body",
+            parent=cell,
+            leading=cell.fontSize * 1.4,
+            leftIndent=4,
+            rightIndent=4,
+            borderWidth=0.6,
+            borderColor=RULE,
+            borderPadding=(3, 4, 4, 4),
+            spaceAfter=8,
+        )
 
     def t(self, key: str, **values) -> str:
         return self.words.text(key, self.lang, **values)
@@ -271,8 +294,7 @@ class Summary:
             story.append(Spacer(1, 4 * mm))
             for entry in members:
                 if primary[entry.entry_id] == code:
-                    story.append(self.card(entry))
-                    story.append(Spacer(1, 3 * mm))
+                    story.extend(self.card(entry))
         return story
 
     def entry_tables(self, members: list[Entry]) -> list[Table]:
@@ -337,85 +359,46 @@ class Summary:
         )
         return table
 
-    def card(self, entry: Entry) -> Table:
+    def card(self, entry: Entry) -> list:
+        """A card: a title band and one paragraph of labelled lines (two flowables a card
+        keep a catalogue of thousands of entries quick to lay out)."""
         number = self.cards[entry.entry_id]
         record = self.records.get(entry.record.id)
         year = f" ({entry.record.year})" if entry.record.year else ""
         title = f'<a name="card-{number}"/>{number}. ' + self.m(entry.record.title + year)
-        cell, bold = self.styles["cell"], self.styles["cell_bold"]
         parts = fitt(entry, self.vocabulary, self.words, self.lang)
-        dose_lines = [
-            f"<b>{self.m(self.t(key))}:</b> {self.m(value)}"
-            for key, value in parts
-            if value is not None
-        ]
+        dose = " \u00b7 ".join(
+            f"{self.m(self.t(key))}: {self.m(value)}" for key, value in parts if value is not None
+        )
         missing = [self.t(key) for key, value in parts if value is None]
         if missing:
-            dose_lines.append(
-                "<i>" + self.m(self.t("fitt_not_reported", fields=", ".join(missing))) + "</i>"
-            )
+            note = self.m(self.t("fitt_not_reported", fields=", ".join(missing)))
+            dose = f"{dose}<br/><i>{note}</i>" if dose else f"<i>{note}</i>"
         design = self.label("design", entry.design)
         if entry.population.sample_size is not None:
             design += "; " + self.t("sample_size", n=entry.population.sample_size)
+        population = population_text(entry.population, self.vocabulary, self.lang)
+        outcomes = "; ".join(outcome_texts(entry, self.vocabulary, self.lang))
         rows = [
-            (
-                "card_population",
-                self.m(
-                    population_text(entry.population, self.vocabulary, self.lang)
-                    or self.not_reported
-                ),
-            ),
-            ("card_dose", "<br/>".join(dose_lines)),
-            (
-                "card_outcomes",
-                self.m(
-                    "; ".join(outcome_texts(entry, self.vocabulary, self.lang)) or self.not_reported
-                ),
-            ),
+            ("card_population", self.m(population or self.not_reported)),
+            ("card_dose", dose),
+            ("card_outcomes", self.m(outcomes or self.not_reported)),
             ("card_design", self.m(design)),
         ]
         if entry.comparators:
-            rows.append(
-                (
-                    "card_comparators",
-                    self.m(
-                        "; ".join(
-                            labels(self.vocabulary, "comparators", entry.comparators, self.lang)
-                        )
-                    ),
-                )
-            )
+            compared = labels(self.vocabulary, "comparators", entry.comparators, self.lang)
+            rows.append(("card_comparators", self.m("; ".join(compared))))
         if entry.arm:
             rows.append(("card_design", self.m(self.t("arm", arm=entry.arm))))
         rows.append(("card_cert", self.cert(entry)))
-        reference = f"[{self.ref_numbers.get(entry.record.id, '?')}] " + self.m(
-            reference_text(record, entry.record)
-        )
+        reference = f"[{self.ref_numbers.get(entry.record.id, '?')}] "
+        reference += self.m(reference_text(record, entry.record))
         if entry.record.doi:
             reference += " " + self.scribe.link(entry.record.doi, "doi:" + entry.record.doi)
         rows.append(("card_reference", reference))
         rows.append(("card_review", self.m(entry.review_status + " \u00b7 " + entry.entry_id)))
-        data = [[para(title, bold), ""]] + [
-            [self.row_label(key), para(value, cell)] for key, value in rows
-        ]
-        table = Table(
-            data, colWidths=[0.2 * self.width, 0.8 * self.width], repeatRows=1, hAlign="LEFT"
-        )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("SPAN", (0, 0), (-1, 0)),
-                    ("FONT", (0, 1), (0, -1), self.label_font, BODY * 0.85, BODY * 1.1),
-                    ("BACKGROUND", (0, 0), (-1, 0), BAND),
-                    ("BOX", (0, 0), (-1, -1), 0.8, INK),
-                    ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ]
-            )
-        )
-        return table
+        body = "<br/>".join(f"<b>{self.m(self.t(key))}:</b> {value}" for key, value in rows)
+        return [para(title, self.card_title), para(body, self.card_body)]
 
     def row_label(self, key: str):
         """A card's row label: a plain cell string when one font can draw it (most cards)."""
