@@ -167,9 +167,8 @@ def main() -> None:
         print(f"handouts: {args.handouts} handouts, {pages} pages")
         print(f"  protocat handouts      {ours[0]:8.2f} s wall {ours[1]:8.2f} s CPU")
         print(f"  bare reportlab         {bare[0]:8.2f} s wall {bare[1]:8.2f} s CPU")
-        print(
-            f"  ratio                  {ours[0] / bare[0]:8.2f} x wall {ours[1] / bare[1]:6.2f} x CPU  (target <= 3)"
-        )
+        wall, cpu = ours[0] / bare[0], ours[1] / bare[1]
+        print(f"  ratio                  {wall:8.2f} x wall {cpu:8.2f} x CPU  (target <= 3)")
         with catalogue_of(folder, args.entries) as catalogue:
             summary = folder / "summary.pdf"
             took = timed(lambda: exporters.get("pdf").write(catalogue, summary))
