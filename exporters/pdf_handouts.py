@@ -436,6 +436,7 @@ def write(
     **_options,
 ) -> ExportReport:
     """Write the handouts of ``view``'s exercise entries (or those the filters choose)."""
+    paper, lang = paper or "a4", lang or "en"  # the CLI passes None for a flag not given
     layout.paper_size(paper)
     layout.check_lang(lang)
     entries, notes = select_entries(view, entry_ids or (), types or (), outcomes or ())

@@ -460,6 +460,13 @@ class Summary:
             text = f"[{self.ref_numbers[record_id]}] " + self.m(reference_text(record, record))
             if record.doi:
                 text += " " + self.scribe.link(record.doi, "doi:" + record.doi)
+            # The source's own classification (the portal's 中图分类号 with its Chinese label).
+            classes = [
+                " ".join(part for part in (code.scheme.upper(), code.code, code.label) if part)
+                for code in record.subject_codes
+            ]
+            if classes:
+                text += " " + self.m("(" + "; ".join(classes) + ")")
             story.append(para(text, style))
         return story
 
@@ -492,6 +499,7 @@ def write(
     **_options,
 ) -> ExportReport:
     """Write the evidence summary of ``view`` to ``path``; options it does not use are ignored."""
+    paper, lang = paper or "a4", lang or "en"  # the CLI passes None for a flag not given
     layout.paper_size(paper)
     layout.check_lang(lang)
     summary = Summary(view, lang, paper, default_vocabulary(), default_translations())

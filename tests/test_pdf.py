@@ -350,3 +350,32 @@ def test_first_page_renders_and_is_not_blank(catalogue, tmp_path, name):
     exporters.get(name).write(catalogue, path)
     share = _dark_share(_render_first_page(path, tmp_path))
     assert 0.01 < share < 0.5
+
+
+# --------------------------------------------------------------------------- the seed record
+
+
+def test_seed_records_build_both_pdfs_with_their_chinese_text(seed_file, tmp_path):
+    from protocols.mapping import record_ref
+    from protocols.model import Entry, Record
+    from protocols.records import read_file
+    from protocols.store import Catalogue
+
+    records = [r for r in read_file(seed_file) if isinstance(r, Record)]
+    assert len(records) == 11
+
+    def mapper(record):  # one exercise entry a record: the real mapping lives on another branch
+        return [
+            Entry(entry_id=f"{record.id}-1", record=record_ref(record), exercise_types=("general",))
+        ]
+
+    with Catalogue(tmp_path / "seed.sqlite") as catalogue:
+        catalogue.ingest(records, mapper, [str(seed_file)])
+        summary, handouts = tmp_path / "summary.pdf", tmp_path / "handouts.pdf"
+        exporters.get("pdf").write(catalogue, summary)
+        assert exporters.get("handouts").write(catalogue, handouts, lang="zh").rows == 11
+    text = squeeze(" ".join(pages_text(summary)))
+    for record in records:
+        assert squeeze(record.title) in text
+    assert "神经科学" in text  # the seed's Chinese Library Classification label
+    assert "一般运动疗法" in squeeze(" ".join(pages_text(handouts)))
