@@ -50,6 +50,7 @@ class Summary:
         self.styles = layout.make_styles(BODY)
         self.width = layout.paper_size(paper)[0] - 2 * 18 * mm
         self.not_reported = self.t("not_reported")
+        self._shared: dict[str, object] = {}
         self.label_font = layout.LATIN_BOLD if lang == "en" else layout.CHINESE
         cell = self.styles["cell"]
         self.card_title = layout.ParagraphStyle(
@@ -326,11 +327,8 @@ class Summary:
                         self.styles["cell"],
                     ),
                     self.p(layout.shorten(entry.record.title, 160) + year, "cell"),
-                    self.p(
-                        population_text(entry.population, self.vocabulary, self.lang) or "\u2013",
-                        "cell",
-                    ),
-                    self.p(self.label("design", entry.design), "cell"),
+                    self.shared(population_text(entry.population, self.vocabulary, self.lang)),
+                    self.shared(self.label("design", entry.design)),
                     # Numbers only: plain cell strings, far cheaper to lay out than Paragraphs.
                     str(entry.population.sample_size)
                     if entry.population.sample_size is not None
@@ -342,6 +340,15 @@ class Summary:
             self._grid([header] + rows[start : start + TABLE_CHUNK], widths)
             for start in range(0, len(rows), TABLE_CHUNK)
         ]
+
+    def shared(self, text: str | None):
+        """One Paragraph for each distinct cell text: populations and designs repeat across
+        thousands of rows, and a Paragraph can be drawn in many cells of one width."""
+        text = text or "\u2013"
+        found = self._shared.get(text)
+        if found is None:
+            found = self._shared[text] = self.p(text, "cell")
+        return found
 
     def _grid(self, data: list, widths: list[float]) -> Table:
         table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
