@@ -473,9 +473,13 @@ class ProtocatDoc(BaseDocTemplate):
     # groups -------------------------------------------------------------
 
     def start_group(self, name: str, section: str) -> None:
+        """A new page group (a handout) starts on this page: its own page count and bookmark."""
         self._group = name
         self._group_first = self.canv.getPageNumber()
         self.section = self._carried = section
+        key = f"group{len(self._groups) + 1}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(f"{section} ({name})" if section else name, key, level=0)
 
     def page_counts(self) -> dict[str, int]:
         return dict(self._groups)

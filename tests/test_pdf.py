@@ -379,3 +379,13 @@ def test_seed_records_build_both_pdfs_with_their_chinese_text(seed_file, tmp_pat
         assert squeeze(record.title) in text
     assert "神经科学" in text  # the seed's Chinese Library Classification label
     assert "一般运动疗法" in squeeze(" ".join(pages_text(handouts)))
+
+
+def test_handouts_outline_has_one_bookmark_a_handout(catalogue, tmp_path):
+    path = tmp_path / "handouts.pdf"
+    exporters.get("handouts").write(catalogue, path)
+    titles = [item.title for item in pypdf.PdfReader(path).outline]
+    assert titles == [
+        "Motor control / stabilisation; Resistance / strength training (r000000000001-1)",
+        "Tai chi / qigong (r000000000002-1)",
+    ]
