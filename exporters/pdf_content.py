@@ -110,8 +110,11 @@ def _author(author) -> str:
     return f"{author.family} {initials}".strip()
 
 
-def reference_text(record: Record | None, ref: RecordRef) -> str:
-    """A Vancouver-like reference from the record (or the entry's own reference)."""
+def reference_text(record: Record | None, ref: RecordRef, with_title: bool = True) -> str:
+    """A Vancouver-like reference from the record (or the entry's own reference).
+
+    ``with_title=False`` leaves the title out, for a card whose heading shows it.
+    """
     if record is None:
         year = f" {ref.year}." if ref.year else ""
         return f"{ref.title.rstrip('.')}.{year}"
@@ -119,7 +122,8 @@ def reference_text(record: Record | None, ref: RecordRef) -> str:
     if record.authors:
         names = [_author(a) for a in record.authors[:3]]
         parts.append(", ".join(names) + (", et al." if len(record.authors) > 3 else "."))
-    parts.append(record.title.rstrip(".") + ".")
+    if with_title:
+        parts.append(record.title.rstrip(".") + ".")
     where = record.journal.rstrip(".") + "." if record.journal else ""
     issue = ""
     if record.year:

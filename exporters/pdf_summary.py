@@ -399,7 +399,7 @@ class Summary:
             rows.append(("card_design", self.m(self.t("arm", arm=entry.arm))))
         rows.append(("card_cert", self.cert(entry)))
         reference = f"[{self.ref_numbers.get(entry.record.id, '?')}] "
-        reference += self.m(reference_text(record, entry.record))
+        reference += self.m(reference_text(record, entry.record, with_title=False))
         if entry.record.doi:
             reference += " " + self.scribe.link(entry.record.doi, "doi:" + entry.record.doi)
         rows.append(("card_reference", reference))
