@@ -389,3 +389,14 @@ def test_handouts_outline_has_one_bookmark_a_handout(catalogue, tmp_path):
         "Motor control / stabilisation; Resistance / strength training (r000000000001-1)",
         "Tai chi / qigong (r000000000002-1)",
     ]
+
+
+@pytest.mark.parametrize("name", ["pdf", "handouts"])
+def test_two_catalogues_of_the_same_input_give_identical_pdfs(tmp_path, name):
+    outputs = []
+    for build in ("one", "two"):
+        folder = tmp_path / build
+        with sample_catalogue(folder / "catalogue.sqlite") as catalogue:
+            exporters.get(name).write(catalogue, folder / "out.pdf")
+        outputs.append((folder / "out.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
