@@ -396,7 +396,9 @@ class Handouts:
 
     # ------------------------------------------------------------------ document
 
-    def build(self, path: Path, entries: Iterable[Entry], invariant: bool) -> dict[str, int]:
+    def build(
+        self, path: Path, entries: Iterable[Entry], invariant: bool, name: Path | None = None
+    ) -> dict[str, int]:
         doc = layout.ProtocatDoc(
             path,
             paper=self.paper,
@@ -418,7 +420,9 @@ class Handouts:
         if not story:
             story = [StartGroup("none", ""), self.p(self.t("handouts_none"))]
         layout.build(
-            doc, story, lambda exc: ExportError(f"{path}: cannot lay out the handouts: {exc}")
+            doc,
+            story,
+            lambda exc: ExportError(f"{name or path}: cannot lay out the handouts: {exc}"),
         )
         return doc.page_counts()
 
@@ -446,7 +450,7 @@ def write(
         )
     handouts = Handouts(view, lang, paper, default_vocabulary(), default_translations())
     with atomic_write(path) as tmp:
-        pages = handouts.build(tmp, entries, invariant)
+        pages = handouts.build(tmp, entries, invariant, Path(path))
     long = sorted(name for name, count in pages.items() if count > 2)
     if long:
         notes.append(f"{len(long)} handout(s) run over two pages: {', '.join(long[:5])}")

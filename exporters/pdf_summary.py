@@ -35,6 +35,9 @@ BODY = 10
 # with the square of its rows, many short ones in linear time.
 TABLE_CHUNK = 40
 CERT_ITEMS = 19
+# A table row cannot break across pages: record text in a cell is cut to this many
+# characters (the card below the table prints it whole).
+CELL_LIMIT = 200
 
 
 class Summary:
@@ -326,7 +329,7 @@ class Summary:
                         f'<a href="#card-{number}" color="#0B3D91">{number}</a>',
                         self.styles["cell"],
                     ),
-                    self.p(layout.shorten(entry.record.title, 160) + year, "cell"),
+                    self.p(layout.shorten(entry.record.title, CELL_LIMIT) + year, "cell"),
                     self.shared(population_text(entry.population, self.vocabulary, self.lang)),
                     self.shared(self.label("design", entry.design)),
                     # Numbers only: plain cell strings, far cheaper to lay out than Paragraphs.
@@ -440,7 +443,8 @@ class Summary:
         rows = [
             [
                 self.p(
-                    entry.record.title + (f" ({entry.record.year})" if entry.record.year else ""),
+                    layout.shorten(entry.record.title, CELL_LIMIT)
+                    + (f" ({entry.record.year})" if entry.record.year else ""),
                     "cell",
                 ),
                 self.p(self.label("design", entry.design), "cell"),
@@ -477,7 +481,7 @@ class Summary:
             story.append(para(text, style))
         return story
 
-    def build(self, path: Path, invariant: bool) -> int:
+    def build(self, path: Path, invariant: bool, name: Path | None = None) -> int:
         doc = layout.ProtocatDoc(
             path,
             paper=self.paper,
@@ -491,7 +495,9 @@ class Summary:
             invariant=invariant,
         )
         layout.build(
-            doc, self.story(), lambda exc: ExportError(f"{path}: cannot lay out the summary: {exc}")
+            doc,
+            self.story(),
+            lambda exc: ExportError(f"{name or path}: cannot lay out the summary: {exc}"),
         )
         return doc.page_counts().get("all", 0)
 
@@ -511,6 +517,6 @@ def write(
     layout.check_lang(lang)
     summary = Summary(view, lang, paper, default_vocabulary(), default_translations())
     with atomic_write(path) as tmp:
-        summary.build(tmp, invariant)
+        summary.build(tmp, invariant, Path(path))
     counts = view.counts()
     return ExportReport(path=str(path), rows=counts.entries, notes=summary.scribe.note())

@@ -400,3 +400,27 @@ def test_two_catalogues_of_the_same_input_give_identical_pdfs(tmp_path, name):
             exporters.get(name).write(catalogue, folder / "out.pdf")
         outputs.append((folder / "out.pdf").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_very_long_record_text_still_builds(tmp_path):
+    import attrs
+
+    from tests.pdf_catalogue import MemoryView, sample_entries
+
+    long = "A very long title that goes on " * 400
+    records = [attrs.evolve(r, title=long + r.title) for r in sample_records()]
+    entries = [
+        attrs.evolve(
+            e,
+            record=attrs.evolve(e.record, title=long),
+            arm=long[:2000],
+            outcomes=tuple(attrs.evolve(o, measure=long) for o in e.outcomes),
+        )
+        for group in sample_entries(records).values()
+        for e in group
+    ]
+    view = MemoryView(records, entries)
+    for name in ("pdf", "handouts"):
+        path = tmp_path / f"{name}.pdf"
+        exporters.get(name).write(view, path)
+        assert len(pypdf.PdfReader(path).pages) >= 2
