@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from exporters import pdf_layout as layout
-from exporters.files import ExportReport, atomic_write
+from exporters.files import ExportReport, atomic_write, safe_filename
 from exporters.pdf_content import (
     delivery_text,
     frequency_text,
@@ -427,6 +427,26 @@ class Handouts:
         return doc.page_counts()
 
 
+def _prepare(view, paper, lang, entry_ids, types, outcomes):
+    paper, lang = paper or "a4", lang or "en"  # the CLI passes None for a flag not given
+    layout.paper_size(paper)
+    layout.check_lang(lang)
+    entries, notes = select_entries(view, entry_ids or (), types or (), outcomes or ())
+    if (entry_ids or types or outcomes) and not entries:
+        raise UsageError(
+            "no entry with an exercise intervention matches the filters; no handouts written"
+        )
+    handouts = Handouts(view, lang, paper, default_vocabulary(), default_translations())
+    return handouts, entries, notes
+
+
+def _long_note(pages: dict[str, int]) -> list[str]:
+    long = sorted(name for name, count in pages.items() if count > 2)
+    if not long:
+        return []
+    return [f"{len(long)} handout(s) run over two pages: {', '.join(long[:5])}"]
+
+
 def write(
     view,
     path: str | Path,
@@ -440,20 +460,39 @@ def write(
     **_options,
 ) -> ExportReport:
     """Write the handouts of ``view``'s exercise entries (or those the filters choose)."""
-    paper, lang = paper or "a4", lang or "en"  # the CLI passes None for a flag not given
-    layout.paper_size(paper)
-    layout.check_lang(lang)
-    entries, notes = select_entries(view, entry_ids or (), types or (), outcomes or ())
-    if (entry_ids or types or outcomes) and not entries:
-        raise UsageError(
-            "no entry with an exercise intervention matches the filters; no handouts written"
-        )
-    handouts = Handouts(view, lang, paper, default_vocabulary(), default_translations())
+    handouts, entries, notes = _prepare(view, paper, lang, entry_ids, types, outcomes)
     with atomic_write(path) as tmp:
         pages = handouts.build(tmp, entries, invariant, Path(path))
-    long = sorted(name for name, count in pages.items() if count > 2)
-    if long:
-        notes.append(f"{len(long)} handout(s) run over two pages: {', '.join(long[:5])}")
+    notes += _long_note(pages)
     return ExportReport(
         path=str(path), rows=len(entries), notes=tuple(notes) + handouts.scribe.note()
+    )
+
+
+def handout_filename(entry: Entry) -> str:
+    """``<entry id>_<title>.pdf``, made safe: the title is untrusted text."""
+    return safe_filename(f"{entry.entry_id}_{entry.record.title}", SUFFIX, max_length=90)
+
+
+def write_each(
+    view,
+    folder: str | Path,
+    *,
+    paper: str = "a4",
+    lang: str = "en",
+    entry_ids: Sequence[str] = (),
+    types: Sequence[str] = (),
+    outcomes: Sequence[str] = (),
+    invariant: bool = True,
+    **_options,
+) -> ExportReport:
+    """Write one PDF a handout into ``folder``, each named by ``handout_filename``."""
+    handouts, entries, notes = _prepare(view, paper, lang, entry_ids, types, outcomes)
+    folder = Path(folder)
+    for entry in entries:
+        path = folder / handout_filename(entry)
+        with atomic_write(path) as tmp:
+            notes += _long_note(handouts.build(tmp, [entry], invariant, path))
+    return ExportReport(
+        path=str(folder), rows=len(entries), notes=tuple(notes) + handouts.scribe.note()
     )

@@ -232,18 +232,20 @@ class Stamp(Flowable):
         if found is None:
             content = self.make()
             width, height = content.wrap(available_width, available_height)
-            found = self.cache[self.name] = [content, width, height, False]
+            found = self.cache[self.name] = (content, width, height)
         self.width, self.height = found[1], found[2]
         return self.width, self.height
 
     def draw(self) -> None:
-        found = self.cache[self.name]
+        content, width, height = self.cache[self.name]
         name = "stamp_" + re.sub(r"[^A-Za-z0-9]", "_", self.name)
-        if not found[3]:
-            self.canv.beginForm(name, 0, 0, found[1], found[2])
-            found[0].drawOn(self.canv, 0, 0)
+        # A form lives in one document: the layout is shared, the form written once a file.
+        written = self.canv.__dict__.setdefault("_protocat_stamps", set())
+        if name not in written:
+            self.canv.beginForm(name, 0, 0, width, height)
+            content.drawOn(self.canv, 0, 0)
             self.canv.endForm()
-            found[3] = True
+            written.add(name)
         self.canv.doForm(name)
 
 

@@ -424,3 +424,30 @@ def test_very_long_record_text_still_builds(tmp_path):
         path = tmp_path / f"{name}.pdf"
         exporters.get(name).write(view, path)
         assert len(pypdf.PdfReader(path).pages) >= 2
+
+
+def test_one_file_a_handout_with_safe_names(tmp_path):
+    import attrs
+
+    from exporters.pdf_handouts import write_each
+    from tests.pdf_catalogue import MemoryView, sample_entries
+
+    records = sample_records()
+    records[0] = attrs.evolve(records[0], title="../../etc/passwd <x>: CON|nul?*")
+    entries = [e for group in sample_entries(records).values() for e in group]
+    entries = [
+        attrs.evolve(e, record=attrs.evolve(e.record, title=records[0].title))
+        if e.record.id == records[0].id
+        else e
+        for e in entries
+    ]
+    folder = tmp_path / "handouts"
+    report = write_each(MemoryView(records, entries), folder)
+    assert report.rows == 2
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 2 and all(n.endswith(".pdf") and "/" not in n for n in names)
+    assert names[0].startswith("r000000000001-1_") and "passwd" in names[0]
+    assert all((folder / name).resolve().parent == folder.resolve() for name in names)
+    assert list(tmp_path.rglob("passwd")) == []
+    for name in names:
+        assert len(pypdf.PdfReader(folder / name).pages) <= 2
