@@ -1,0 +1,181 @@
+"""Benchmark of the PDF exporters, side by side with bare reportlab in the same run.
+
+    python bench/pdf.py [--handouts 1000] [--entries 5000]
+
+1. ``handouts`` for N exercise entries, against a bare reportlab platypus document
+   with the same number of pages, each with one table and three paragraphs
+   (target: at most 3x the bare document's time).
+2. ``pdf`` (the evidence summary) of a catalogue of M entries (target: under 60 s).
+
+The catalogue is synthetic (seeded random, so every run builds the same one) and
+kept in a real SQLite ``Catalogue``, the way ``protocat export`` reads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pypdf  # noqa: E402
+from reportlab.lib.pagesizes import A4  # noqa: E402
+from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: E402
+
+import exporters  # noqa: E402
+from protocols.model import (  # noqa: E402
+    Author,
+    Dosage,
+    Entry,
+    Intensity,
+    Origin,
+    Outcome,
+    Population,
+    Record,
+    RecordRef,
+    Reporting,
+)
+from protocols.store import Catalogue  # noqa: E402
+from protocols.vocabulary import codes  # noqa: E402
+
+WORDS = [
+    "exercise",
+    "motor",
+    "control",
+    "chronic",
+    "low",
+    "back",
+    "pain",
+    "randomised",
+    "trial",
+    "stabilisation",
+    "core",
+    "strength",
+    "walking",
+    "aquatic",
+    "yoga",
+    "pilates",
+    "function",
+    "disability",
+    "hypoalgesia",
+    "muscle",
+    "activation",
+    "腰痛",
+    "运动疗法",
+]
+
+
+def synthetic(count: int, seed: int = 0) -> tuple[list[Record], dict[str, list[Entry]]]:
+    rng = random.Random(seed)
+    records, entries = [], {}
+    types, outcomes, cert = codes("exercise_types"), codes("outcomes"), codes("cert")
+    for i in range(count):
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 18))).capitalize()
+        record = Record(
+            id=f"r{i:012x}",
+            title=title,
+            authors=tuple(Author(f"Author{j}", "A B") for j in range(rng.randint(1, 6))),
+            journal="Journal of Exercise Research",
+            year=rng.randint(1995, 2025),
+            volume=str(rng.randint(1, 90)),
+            doi=f"10.1000/bench.{i}",
+            origins=(Origin("bench.ris", i + 1, "ris"),),
+        )
+        missing = tuple(sorted(rng.sample(cert, rng.randint(0, 10)), key=cert.index))
+        entry = Entry(
+            entry_id=f"{record.id}-1",
+            record=RecordRef(record.id, record.title, record.doi, None, record.year),
+            exercise_types=tuple(rng.sample(types, rng.randint(1, 2))),
+            population=Population(
+                "low_back_pain", "chronic", "nonspecific", "adults", rng.randint(10, 400)
+            ),
+            outcomes=tuple(
+                Outcome(d, rng.choice([None, "VAS", "ODI"])) for d in rng.sample(outcomes, 3)
+            ),
+            design="rct",
+            dosage=Dosage(
+                weeks=rng.choice([None, 4, 6, 8, 12, 26]),
+                sessions_per_week=rng.choice([None, 2, 3, (2, 3), 5]),
+                minutes_per_session=rng.choice([None, 30, 45, 60]),
+                intensity=rng.choice([None, Intensity("hrr_pct", 40, 59, "moderate")]),
+                sets=rng.choice([None, 3]),
+                repetitions=rng.choice([None, 10, (8, 12)]),
+            ),
+            reporting=Reporting(
+                cert_reported=tuple(c for c in cert if c not in missing), cert_missing=missing
+            ),
+        )
+        records.append(record)
+        entries[record.id] = [entry]
+    return records, entries
+
+
+def catalogue_of(folder: Path, count: int) -> Catalogue:
+    records, entries = synthetic(count)
+    catalogue = Catalogue(folder / f"bench-{count}.sqlite")
+    catalogue.ingest(records, lambda record: entries[record.id], ["bench.ris"])
+    return catalogue
+
+
+def bare_reportlab(path: Path, pages: int) -> None:
+    """The library underneath, alone: one table and three paragraphs a page."""
+    styles = getSampleStyleSheet()
+    story = []
+    for page in range(pages):
+        story.append(Paragraph(f"Handout {page}: exercise programme", styles["Heading1"]))
+        story.append(
+            Paragraph(
+                "Exercise used in the study: motor control, resistance. " * 3, styles["BodyText"]
+            )
+        )
+        table = Table([[f"Field {r}", f"value {r} for page {page}"] for r in range(7)])
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+        story.append(table)
+        story.append(
+            Paragraph("Stop and call us if anything worries you. " * 4, styles["BodyText"])
+        )
+        story.append(PageBreak())
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+
+
+def timed(action) -> tuple[float, float]:
+    """(wall, CPU) seconds: on a shared machine the CPU time is the steadier figure."""
+    start, cpu = time.perf_counter(), time.process_time()
+    action()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--handouts", type=int, default=1000)
+    parser.add_argument("--entries", type=int, default=5000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with catalogue_of(folder, args.handouts) as catalogue:
+            handouts = folder / "handouts.pdf"
+            ours = timed(lambda: exporters.get("handouts").write(catalogue, handouts))
+        pages = len(pypdf.PdfReader(handouts).pages)
+        bare = timed(lambda: bare_reportlab(folder / "bare.pdf", pages))
+        print(f"handouts: {args.handouts} handouts, {pages} pages")
+        print(f"  protocat handouts      {ours[0]:8.2f} s wall {ours[1]:8.2f} s CPU")
+        print(f"  bare reportlab         {bare[0]:8.2f} s wall {bare[1]:8.2f} s CPU")
+        wall, cpu = ours[0] / bare[0], ours[1] / bare[1]
+        print(f"  ratio                  {wall:8.2f} x wall {cpu:8.2f} x CPU  (target <= 3)")
+        with catalogue_of(folder, args.entries) as catalogue:
+            summary = folder / "summary.pdf"
+            took = timed(lambda: exporters.get("pdf").write(catalogue, summary))
+        summary_pages = len(pypdf.PdfReader(summary).pages)
+        print(f"summary: {args.entries} entries, {summary_pages} pages")
+        print(f"  protocat summary       {took[0]:8.2f} s wall {took[1]:8.2f} s CPU  (target < 60)")
+
+
+if __name__ == "__main__":
+    main()
