@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -542,8 +543,11 @@ def run_stage(name: str, args: dict, log: Path) -> dict:
             stderr=errors,
             text=True,
         )
+        sampler = _TreeSampler(child.pid)
+        sampler.start()
         output = child.stdout.read()
         _pid, status, usage = os.wait4(child.pid, 0)
+        sampler.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
     lines = output.strip().splitlines()
     if child.returncode != 0 or not lines:
@@ -555,7 +559,55 @@ def run_stage(name: str, args: dict, log: Path) -> dict:
     result = json.loads(lines[-1])
     # ru_maxrss is in kilobytes on Linux (bytes on macOS).
     result["peak_mb"] = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    if sampler.peak_kb:
+        result["tree_peak_mb"] = sampler.peak_kb / 1024
     return result
+
+
+class _TreeSampler(threading.Thread):
+    """The largest summed RSS of a process and its descendants, sampled from /proc.
+
+    ``ru_maxrss`` is exact but per process; with worker processes the stage's
+    footprint is their sum, which only sampling can see (short peaks may be missed).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self._done = threading.Event()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def run(self) -> None:
+        if not Path("/proc/self/stat").exists():
+            return
+        while not self._done.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in self._tree()))
+
+    def _tree(self) -> set[int]:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    # The command name (field 2) may hold spaces: split after its ")".
+                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    parents[int(entry.name)] = int(stat[1])
+        tree, grew = {self.pid}, True
+        while grew:
+            found = {pid for pid, parent in parents.items() if parent in tree} - tree
+            tree |= found
+            grew = bool(found)
+        return tree
+
+
+def _rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 def measure(size: int, folder: Path, fixtures: Path, jobs: int, log: Path) -> list[dict]:
@@ -650,9 +702,15 @@ def render(rows: list[dict]) -> str:
         lines.append(
             f"{r['label']:<30} {r['size']:>7,} {r['items']:>7,} {r['seconds']:>8.2f} {rate:>9,.0f} "
             f"{r['peak_mb']:>8.0f}  {r.get('vs', '')}"
+            + (f"  [all processes {r['tree_peak_mb']:.0f} MB]" if _workers(r) else "")
             + (f"  ({r['note']})" if r.get("note") else "")
         )
     return "\n".join(lines)
+
+
+def _workers(row: dict) -> bool:
+    """Did the stage run worker processes (so that the summed footprint matters)?"""
+    return "--jobs" in row["label"] and "--jobs 1" not in row["label"] and "tree_peak_mb" in row
 
 
 def machine() -> str:
