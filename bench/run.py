@@ -152,10 +152,10 @@ def fresh_medline(record: list[str], n: int) -> list[str]:
     return out
 
 
-def write_inputs(size: int, folder: Path, fixtures: Path) -> dict[str, Path]:
-    """``records_N.ris`` and ``records_N.nbib`` of ``size`` records each."""
+def write_inputs(size: int, folder: Path, fixtures: Path) -> tuple[dict[str, Path], str]:
+    """``records_N.ris`` and ``records_N.nbib`` of ``size`` records each, and what they hold."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
+    paths, described = {}, []
     for kind, templates, fresh, suffix in (
         ("ris", ris_templates(fixtures), fresh_ris, ".ris"),
         ("medline", medline_templates(fixtures), fresh_medline, ".nbib"),
@@ -168,7 +168,9 @@ def write_inputs(size: int, folder: Path, fixtures: Path) -> dict[str, Path]:
                 stream.write("\n".join(fresh(templates[n % len(templates)], n)))
                 stream.write("\n\n")
         paths[kind] = path
-    return paths
+        megabytes = path.stat().st_size / 1e6
+        described.append(f"{kind} {megabytes:,.0f} MB from {len(templates)} real records")
+    return paths, f"{size:,} records each: " + ", ".join(described)
 
 
 # =========================================================================== stages
@@ -610,9 +612,11 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def measure(size: int, folder: Path, fixtures: Path, jobs: int, log: Path) -> list[dict]:
-    """Every stage and its baseline at one size: rows of the table."""
-    inputs = write_inputs(size, folder, fixtures)
+def measure(
+    size: int, folder: Path, fixtures: Path, jobs: int, log: Path
+) -> tuple[list[dict], str]:
+    """Every stage and its baseline at one size: rows of the table, and the inputs used."""
+    inputs, described = write_inputs(size, folder, fixtures)
     db = folder / f"catalogue_{size}.sqlite"
     seed = str(fixtures.parent / "seeds" / "000_057fc58b5fe71c16.txt")
     rows: list[dict] = []
@@ -680,7 +684,7 @@ def measure(size: int, folder: Path, fixtures: Path, jobs: int, log: Path) -> li
         baseline=True,
     )
     _ratio(export, base)
-    return rows
+    return rows, described
 
 
 def _ratio(ours: dict, baseline: dict) -> None:
@@ -749,15 +753,18 @@ def main(argv: list[str] | None = None) -> int:
     log = folder / "stages.log"
     folder.mkdir(parents=True, exist_ok=True)
     log.write_text("", "utf-8")
-    rows = []
+    rows, inputs = [], []
     try:
         for size in sizes:
             print(f"measuring {size:,} records ...", file=sys.stderr, flush=True)
-            rows += measure(size, folder / str(size), args.fixtures, args.jobs, log)
+            measured, described = measure(size, folder / str(size), args.fixtures, args.jobs, log)
+            rows += measured
+            inputs.append(described)
     finally:
         if args.workdir is None:
             shutil.rmtree(folder, ignore_errors=True)
     print(f"protocat bench on {machine()}")
+    print("inputs: " + "; ".join(inputs))
     print(render(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), "utf-8")
