@@ -748,6 +748,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage:
         run_stage_here(args.stage, json.loads(args.stage_args))
         return 0
+    if not (args.fixtures / "ris").is_dir():
+        parser.error(f"no fixtures at {args.fixtures} (the shared folder; pass --fixtures DIR)")
     sizes = [int(s.replace("_", "")) for s in re.split(r"[,\s]+", args.sizes.strip()) if s]
     folder = args.workdir or Path(tempfile.mkdtemp(prefix="protocat-bench-"))
     log = folder / "stages.log"
