@@ -17,11 +17,15 @@ Two ways in:
 
 from __future__ import annotations
 
+import io
 import multiprocessing
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
+
+import attrs
 
 from protocols.errors import UsageError
 from protocols.mapping import map_record
@@ -37,8 +41,37 @@ DEFAULT_CHUNK_SIZE = 200
 CHUNKS_AHEAD_PER_WORKER = 2
 
 
-def _map_chunk(mapper: Mapper, chunk: list[Record]) -> list[list[Entry]]:
-    return [mapper(record) for record in chunk]
+def _map_chunk(mapper: Mapper, payload: bytes) -> bytes:
+    return _dumps([mapper(record) for record in pickle.loads(payload)])
+
+
+class _AttrsPickler(pickle.Pickler):
+    """Pickles an attrs instance as its class and field values, rebuilt without validation.
+
+    Why not plain pickle: attrs' ``__getstate__``/``__setstate__`` cost about 50 µs an
+    entry each way, and on two cores that overhead (paid in the parent and the workers)
+    ate most of what the second worker gained. The values were validated when the
+    worker built them; rebuilding them field by field gives equal objects.
+    """
+
+    def reducer_override(self, obj):
+        cls = type(obj)
+        if attrs.has(cls):
+            return _rebuild, (cls, tuple(getattr(obj, field.name) for field in cls.__attrs_attrs__))
+        return NotImplemented
+
+
+def _rebuild(cls: type, values: tuple):
+    obj = object.__new__(cls)
+    for field, value in zip(cls.__attrs_attrs__, values, strict=True):
+        object.__setattr__(obj, field.name, value)  # frozen classes refuse plain setattr
+    return obj
+
+
+def _dumps(value) -> bytes:
+    stream = io.BytesIO()
+    _AttrsPickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return stream.getvalue()
 
 
 def map_records(
@@ -80,11 +113,12 @@ def _map_in_workers(
                 if not chunk:
                     exhausted = True
                     break
-                pending.append((chunk, executor.submit(_map_chunk, mapper, chunk)))
+                future = executor.submit(_map_chunk, mapper, _dumps(chunk))
+                pending.append((chunk, future))
             if not pending:
                 return
             chunk, future = pending.popleft()
-            yield from zip(chunk, future.result(), strict=True)
+            yield from zip(chunk, pickle.loads(future.result()), strict=True)
     finally:
         # Also runs when the consumer stops early or fails: no stray workers left behind.
         executor.shutdown(wait=True, cancel_futures=True)

@@ -62,6 +62,7 @@ def test_two_workers_give_the_output_of_one_in_order(seed_records):
 def test_any_records_map_the_same_with_one_and_two_workers(recs):
     one = list(map_records(recs, jobs=1))
     two = list(map_records(recs, jobs=2, chunk_size=3))
+    assert two == one  # equal objects after the round trip through the workers
     assert _as_text(two) == _as_text(one)
     assert len(two) == len(recs)
 
