@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -195,6 +196,14 @@ def _cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def _optional(module: str, extra: str):
+    """A module of an optional extra, or ``NotAvailable`` saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise NotAvailable(f"{module} is not installed (pip install '.[{extra}]')") from None
 
 
 def _reader(fmt: str):
@@ -437,7 +446,7 @@ def stage_export(args: dict) -> dict:
 
 
 def _pdf_pages(path: Path) -> int:
-    from pypdf import PdfReader
+    PdfReader = _optional("pypdf", "test").PdfReader
 
     return len(PdfReader(path).pages)
 
@@ -454,7 +463,7 @@ def _workbook_rows(path: Path) -> int:
 
 def stage_xlsxwriter(args: dict) -> dict:
     """The cells of protocat's workbook, written again by xlsxwriter in constant_memory mode."""
-    import xlsxwriter
+    xlsxwriter = _optional("xlsxwriter", "bench")
     from openpyxl import load_workbook
 
     workbook_path = Path(args["workbook"])
