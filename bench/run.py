@@ -324,7 +324,7 @@ def stage_ingest(args: dict) -> dict:
     if jobs == 1 or _cli_has_jobs():
         argv = ["ingest", args["input"], "--db", str(db), "--rejects", os.devnull]
         argv += ["--jobs", str(jobs)] if jobs > 1 else []
-        how = "protocat " + " ".join(argv[:1] + argv[3:] if jobs > 1 else argv[:1])
+        how = "protocat ingest FILE --db DB" + (f" --jobs {jobs}" if jobs > 1 else "")
         out = io.StringIO()
 
         def work() -> int:
