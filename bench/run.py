@@ -469,7 +469,8 @@ def _workbook_rows(path: Path) -> int:
 
     workbook = load_workbook(path, read_only=True)
     try:
-        return sum(sheet.max_row or 0 for sheet in workbook.worksheets)
+        # Counted row by row: a streamed workbook may not record its dimensions.
+        return sum(1 for sheet in workbook.worksheets for _row in sheet.iter_rows())
     finally:
         workbook.close()
 
