@@ -836,14 +836,16 @@ def main(argv: list[str] | None = None) -> int:
             measured, described = measure(size, folder / str(size), args.fixtures, args.jobs, log)
             rows += measured
             inputs.append(described)
+            # Each size as soon as it is done: a long run stopped midway keeps what it measured.
+            print(f"{described}; {machine()}\n{render(measured)}\n", file=sys.stderr, flush=True)
+            if args.json:
+                args.json.write_text(json.dumps(rows, indent=1), "utf-8")
     finally:
         if args.workdir is None:
             shutil.rmtree(folder, ignore_errors=True)
     print(f"protocat bench on {machine()}")
     print("inputs: " + "; ".join(inputs))
     print(render(rows))
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1), "utf-8")
     broken = [r["label"] for r in rows if r.get("identical") is False]
     if broken:
         print(f"mapping output differs between --jobs 1 and --jobs {args.jobs}", file=sys.stderr)
