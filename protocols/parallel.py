@@ -20,13 +20,10 @@ from __future__ import annotations
 import io
 import multiprocessing
 import pickle
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import chain, islice
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from itertools import islice
 
 import attrs
 
@@ -36,9 +33,9 @@ from protocols.model import Entry, Record
 
 Mapper = Callable[[Record], list[Entry]]
 
-# Records a worker maps per round trip: large enough that starting a process and
-# queueing cost little beside mapping, small enough to keep memory and latency low.
-DEFAULT_CHUNK_SIZE = 500
+# Records a worker maps per round trip: large enough that pickling and queueing cost
+# little beside mapping, small enough that the first results come back quickly.
+DEFAULT_CHUNK_SIZE = 200
 # Chunks submitted ahead of the one being consumed, per worker: keeps every worker
 # busy while the parent writes results, and bounds memory.
 CHUNKS_AHEAD_PER_WORKER = 2
@@ -96,78 +93,7 @@ def map_records(
         for record in records:
             yield record, mapper(record)
         return
-    if _CAN_FORK:
-        yield from _map_in_forks(iter(records), jobs, mapper, chunk_size)
-    else:
-        yield from _map_in_workers(iter(records), jobs, mapper, chunk_size)
-
-
-# Linux only: fork is unsafe on macOS with system frameworks, and absent on Windows.
-_CAN_FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _map_in_forks(
-    records: Iterator[Record], jobs: int, mapper: Mapper, chunk_size: int
-) -> Iterator[tuple[Record, list[Entry]]]:
-    """One forked child a chunk: it finds the chunk in its copy of our memory.
-
-    Why not a pool: a pool's workers receive each record pickled, and a parsed MEDLINE
-    record (authors, affiliations, abstract) costs about 200 µs to pickle and rebuild,
-    as much as a third of mapping it, which on two cores ate most of the second
-    worker's gain. A forked child needs only to send its entries back.
-    """
-    context = multiprocessing.get_context("fork")
-    first = next(records, None)
-    if first is None:
-        return
-    # Mapped once here so that every child inherits the mapper's built automaton.
-    mapper(first)
-    records = chain([first], records)
-    pending: deque[tuple[list[Record], BaseProcess, Connection]] = deque()
-    try:
-        exhausted = False
-        while True:
-            # One chunk more than workers, so that no core waits while we store results.
-            while not exhausted and len(pending) < jobs + 1:
-                chunk = list(islice(records, chunk_size))
-                if not chunk:
-                    exhausted = True
-                    break
-                receiver, sender = context.Pipe(duplex=False)
-                child = context.Process(target=_map_forked, args=(mapper, chunk, sender))
-                child.start()
-                sender.close()
-                pending.append((chunk, child, receiver))
-            if not pending:
-                return
-            chunk, child, receiver = pending.popleft()
-            try:
-                payload = receiver.recv_bytes()
-            except EOFError:
-                child.join()
-                raise RuntimeError(f"a mapping process died (exit code {child.exitcode})") from None
-            finally:
-                receiver.close()
-            child.join()
-            mapped_ok, value = pickle.loads(payload)
-            if not mapped_ok:
-                raise value
-            yield from zip(chunk, value, strict=True)
-    finally:
-        # Also runs when the consumer stops early or fails: no stray children left behind.
-        for _chunk, child, receiver in pending:
-            child.kill()
-            child.join()
-            receiver.close()
-
-
-def _map_forked(mapper: Mapper, chunk: list[Record], sender: Connection) -> None:
-    try:
-        payload = _dumps((True, [mapper(record) for record in chunk]))
-    except Exception as exc:  # handed to the parent, which raises it
-        payload = pickle.dumps((False, exc))
-    sender.send_bytes(payload)
-    sender.close()
+    yield from _map_in_workers(iter(records), jobs, mapper, chunk_size)
 
 
 def _map_in_workers(

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocols import parallel
 from protocols.errors import CatalogueError, UsageError
 from protocols.mapping import map_record
 from protocols.model import Record
@@ -50,16 +49,7 @@ def seed_records(seed_file) -> list[Record]:
     return [r for template in seed for r in _numbered(template, 5)]
 
 
-@pytest.fixture(params=["fork", "pool"])
-def way(request, monkeypatch):
-    """Both ways of reaching workers: forked children (Linux) and a spawned pool."""
-    if request.param == "fork" and not parallel._CAN_FORK:
-        pytest.skip("no fork on this platform")
-    monkeypatch.setattr(parallel, "_CAN_FORK", request.param == "fork")
-    return request.param
-
-
-def test_two_workers_give_the_output_of_one_in_order(seed_records, way):
+def test_two_workers_give_the_output_of_one_in_order(seed_records):
     one = list(map_records(seed_records, jobs=1))
     # A small chunk size makes many chunks, so any reordering between them would show.
     two = list(map_records(iter(seed_records), jobs=2, chunk_size=4))
@@ -77,14 +67,15 @@ def test_any_records_map_the_same_with_one_and_two_workers(recs):
     assert len(two) == len(recs)
 
 
-def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records, way):
+def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records):
     with pytest.raises(CatalogueError, match=r"\[3\]$"):
         list(map_records(seed_records, jobs=2, mapper=_fails_on_fourth_copy, chunk_size=2))
 
 
-def test_stopping_early_shuts_the_workers_down(seed_records, way):
+def test_stopping_early_shuts_the_workers_down(seed_records):
     stream = map_records(seed_records, jobs=2, chunk_size=5)
     first = [next(stream) for _ in range(3)]
+    assert multiprocessing.active_children()
     stream.close()
     assert [r for r, _ in first] == seed_records[:3]
     assert multiprocessing.active_children() == []
@@ -95,7 +86,7 @@ def test_jobs_below_one_is_a_usage_error():
         list(map_records([], jobs=0))
 
 
-def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_records, way):
+def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_records):
     # Every third record comes twice: the catalogue merges it, and the mapper maps the
     # merged copy in-process; the stored result must still equal that of one worker.
     stream = [r for i, r in enumerate(seed_records) for _ in range(2 if i % 3 == 0 else 1)]
