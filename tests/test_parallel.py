@@ -1,0 +1,104 @@
+"""``--jobs``: mapping in worker processes gives exactly what one process gives, in order."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from protocols.errors import CatalogueError, UsageError
+from protocols.mapping import map_record
+from protocols.model import Record
+from protocols.parallel import map_records, premapped
+from protocols.records import read_file
+from protocols.serialize import dumps
+from protocols.store import Catalogue
+from tests.strategies import records
+
+
+def _as_text(pairs) -> list[str]:
+    return [
+        dumps(record) + "\n" + "\n".join(dumps(e) for e in entries) for record, entries in pairs
+    ]
+
+
+def _numbered(template: Record, count: int) -> list[Record]:
+    """``count`` distinct copies of a real record (fresh id, PMID and title)."""
+    return [
+        attrs.evolve(
+            template, id=f"{template.id}-{i}", pmid=None, doi=None, title=f"{template.title} [{i}]"
+        )
+        for i in range(count)
+    ]
+
+
+def _fails_on_fourth_copy(record: Record):
+    # Module level, so that worker processes can receive it by name.
+    if record.title.endswith("[3]"):
+        raise CatalogueError(f"cannot map {record.title}")
+    return map_record(record)
+
+
+@pytest.fixture
+def seed_records(seed_file) -> list[Record]:
+    # The seed paper (with its abstract) and its related papers, each copied many times.
+    seed = [r for r in read_file(seed_file) if isinstance(r, Record)]
+    return [r for template in seed for r in _numbered(template, 5)]
+
+
+def test_two_workers_give_the_output_of_one_in_order(seed_records):
+    one = list(map_records(seed_records, jobs=1))
+    # A small chunk size makes many chunks, so any reordering between them would show.
+    two = list(map_records(iter(seed_records), jobs=2, chunk_size=4))
+    assert [r for r, _ in two] == seed_records
+    assert _as_text(two) == _as_text(one)
+
+
+@settings(max_examples=5)
+@given(st.lists(records, max_size=30))
+def test_any_records_map_the_same_with_one_and_two_workers(recs):
+    one = list(map_records(recs, jobs=1))
+    two = list(map_records(recs, jobs=2, chunk_size=3))
+    assert two == one  # equal objects after the round trip through the workers
+    assert _as_text(two) == _as_text(one)
+    assert len(two) == len(recs)
+
+
+def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records):
+    with pytest.raises(CatalogueError, match=r"\[3\]$"):
+        list(map_records(seed_records, jobs=2, mapper=_fails_on_fourth_copy, chunk_size=2))
+
+
+def test_stopping_early_shuts_the_workers_down(seed_records):
+    stream = map_records(seed_records, jobs=2, chunk_size=5)
+    first = [next(stream) for _ in range(3)]
+    assert multiprocessing.active_children()
+    stream.close()
+    assert [r for r, _ in first] == seed_records[:3]
+    assert multiprocessing.active_children() == []
+
+
+def test_jobs_below_one_is_a_usage_error():
+    with pytest.raises(UsageError):
+        list(map_records([], jobs=0))
+
+
+def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_records):
+    # Every third record comes twice: the catalogue merges it, and the mapper maps the
+    # merged copy in-process; the stored result must still equal that of one worker.
+    stream = [r for i, r in enumerate(seed_records) for _ in range(2 if i % 3 == 0 else 1)]
+    dumps_by_jobs = {}
+    for jobs in (1, 2):
+        recs, mapper = premapped(iter(stream), jobs=jobs, chunk_size=4)
+        with Catalogue(tmp_path / f"jobs{jobs}.sqlite") as catalogue:
+            report = catalogue.ingest(recs, mapper, ["seed"])
+            dumps_by_jobs[jobs] = (
+                report,
+                [dumps(r) for r in catalogue.records()],
+                [dumps(e) for e in catalogue.entries()],
+            )
+    assert dumps_by_jobs[2] == dumps_by_jobs[1]
+    assert dumps_by_jobs[1][0].added == len(seed_records)
