@@ -90,20 +90,6 @@ def catalogue_dir() -> Path:
     raise ProtocatError("the shipped catalogue is missing: reinstall protocat")
 
 
-def parallel_mapper(records: Sequence[Record], jobs: int) -> Callable[[Record], list[Entry]]:
-    """``map_record``, with the entries of ``records`` mapped ahead in ``jobs`` processes.
-
-    The catalogue maps a record after merging it with what it keeps; a record that
-    merging left as it was is looked up here, any other is mapped on the spot.
-    """
-    if jobs <= 1:
-        return map_record
-    from protocols.parallel import map_records
-
-    mapped = dict(zip(records, map_records(list(records), jobs), strict=True))
-    return lambda record: mapped[record] if record in mapped else map_record(record)
-
-
 def _check_jobs(jobs: int) -> None:
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}: give 1 or more")
@@ -226,8 +212,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     mapper = map_record
     if args.jobs > 1:
-        records = list(records)
-        mapper = parallel_mapper(records, args.jobs)
+        from protocols.parallel import premapped
+
+        records, mapper = premapped(records, args.jobs)
     with _open(args, must_exist=False) as catalogue:
 
         def logged(items):
