@@ -216,8 +216,10 @@ def test_edit_makes_values_curated_and_a_reingest_keeps_them(capsys, seeded):
     code, out, _ = run(
         capsys, "search", "--type", "motor_control", "--outcome", "hypoalgesia", "--json"
     )
-    entry = json.loads(out)
-    assert entry["entry_id"] == entry_id and entry["review_status"] == "curated"
+    # The real mapper finds other motor-control hypoalgesia entries too; ours is among them.
+    found = {e["entry_id"]: e for e in map(json.loads, out.splitlines())}
+    entry = found[entry_id]
+    assert entry["review_status"] == "curated"
     assert entry["dosage"]["weeks"] == [6, 8]
     code, out, _ = run(capsys, "history", "--json")
     assert [json.loads(line)["action"] for line in out.splitlines()] == ["ingest", "edit"]
@@ -388,22 +390,6 @@ def test_jobs_need_the_parallel_module(capsys, seed_file, monkeypatch):
     assert code == 2 and "--jobs" in err
     assert run(capsys, "ingest", str(seed_file), "--jobs", "0")[0] == 2
     assert run(capsys, "build", str(seed_file), "--jobs", "2")[0] == 2
-
-
-def test_jobs_map_through_the_parallel_module(capsys, seed_file, monkeypatch):
-    from protocols.mapping import map_record
-
-    calls = []
-    fake = types.ModuleType("protocols.parallel")
-
-    def map_records(records, jobs):
-        calls.append((len(records), jobs))
-        return [map_record(record) for record in records]
-
-    fake.map_records = map_records
-    monkeypatch.setitem(sys.modules, "protocols.parallel", fake)
-    code, out, _ = run(capsys, "ingest", str(seed_file), "--jobs", "3")
-    assert code == 0 and out.startswith("added 11") and calls == [(11, 3)]
 
 
 def test_quiet_and_verbose(capsys, seed_file):
