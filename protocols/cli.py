@@ -140,14 +140,17 @@ def _codes(kind: str, values: Sequence[str] | None, option: str) -> tuple[str, .
 
 
 def cmd_records(args: argparse.Namespace) -> int:
-    rejects: list[Reject] = []
-    count = 0
-    for record in _read_inputs(args.files, args.format, rejects):
+    from protocols.records import read_files
+
+    # Duplicates are merged across the files named, as they will be in the catalogue.
+    result = read_files(args.files, args.format)
+    for record in result.records():
         print(dumps(record))
-        count += 1
-    _report_rejects(rejects, args.rejects)
-    _err(f"{count} record(s) read from {len(args.files)} file(s)")
-    return 0
+    _report_rejects(result.rejects, args.rejects)
+    for error in result.errors:
+        _err(str(error))
+    _err(result.summary())
+    return 1 if result.errors else 0
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -163,7 +166,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from protocols.evaluate import evaluate
 
     report = evaluate(args.gold)
-    print(report.render(errors=args.errors))
+    print(report.render(errors=args.errors), end="")
     return 0
 
 
@@ -498,7 +501,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         with _open(args) as catalogue:
             result = import_workbook(args.file, catalogue)
         print(result.render())
-        return 1 if result.errors else 0
+        # Rejected rows are per-record rejects (design.md): reported, applied nowhere, exit 0.
+        if result.errors:
+            _err(f"{len(result.errors)} row error(s) in {args.file}; those rows were not applied")
+        return 0
     raise UsageError(f"import {args.file}: give a .jsonl export or an .xlsx workbook")
 
 

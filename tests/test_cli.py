@@ -321,7 +321,8 @@ def test_import_of_a_workbook_goes_to_the_workbook_importer(capsys, coded, monke
     fake.import_workbook = lambda path, catalogue: types.SimpleNamespace(
         render=lambda: "row 3: bad code", errors=["row 3"]
     )
-    assert run(capsys, "import", "sheet.xlsx")[0] == 1
+    code, out, err = run(capsys, "import", "sheet.xlsx")
+    assert code == 0 and "row 3: bad code" in out and "1 row error(s)" in err
     monkeypatch.setitem(sys.modules, "exporters.xlsx", None)  # not installed
     code, _, err = run(capsys, "import", "sheet.xlsx")
     assert code == 2 and "not available" in err
@@ -414,3 +415,29 @@ def test_progress_draws_on_a_terminal_and_stays_quiet_when_piped():
     quiet = io.StringIO()
     list(progress.track(range(5), "ingest", console=Console(file=quiet, force_terminal=True)))
     assert quiet.getvalue() == ""
+
+
+def test_records_prints_each_work_once_with_duplicates_merged(capsys):
+    ris = (
+        "TY  - JOUR\nTI  - Walking for chronic low back pain\nAU  - Doe, Jane\nPY  - 2020\n"
+        "DO  - 10.1000/walk.1\nER  - \n"
+    )
+    nbib = (
+        "PMID- 123\nTI  - Walking for chronic low back pain.\nFAU - Doe, Jane\nDP  - 2020\n"
+        "LID - 10.1000/walk.1 [doi]\n"
+    )
+    Path("a.ris").write_text(ris, "utf-8")
+    Path("b.nbib").write_text(nbib, "utf-8")
+    code, out, err = run(capsys, "records", "a.ris", "b.nbib")
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["pmid"] == "123" and len(record["origins"]) == 2
+    assert "2 records read from 2 file(s), 1 after merging 1 duplicate(s)" in err
+
+
+def test_records_reports_an_unreadable_file_and_exits_1_after_the_others(capsys):
+    Path("a.ris").write_text("TY  - JOUR\nTI  - Walking\nER  - \n", "utf-8")
+    Path("notes.txt").write_text("just some notes\n", "utf-8")
+    code, out, err = run(capsys, "records", "a.ris", "notes.txt")
+    assert code == 1 and len(out.strip().splitlines()) == 1 and "notes.txt" in err
