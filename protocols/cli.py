@@ -508,7 +508,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     raise UsageError(f"import {args.file}: give a .jsonl export or an .xlsx workbook")
 
 
-def build(files: Sequence[str], out: Path, fmt: str | None = None) -> dict[str, Path]:
+def build(
+    files: Sequence[str], out: Path, fmt: str | None = None, jobs: int = 1
+) -> dict[str, Path]:
     """The main job: read, map, store and export the four outputs into ``out``."""
     from protocols.store import Catalogue, apply_curated
 
@@ -521,7 +523,13 @@ def build(files: Sequence[str], out: Path, fmt: str | None = None) -> dict[str, 
     try:
         with Catalogue(tmp_db) as catalogue:
             if files:
-                catalogue.ingest(_read_inputs(files, fmt, rejects), map_record, files)
+                records: Iterator[Record] | list[Record] = _read_inputs(files, fmt, rejects)
+                mapper = map_record
+                if jobs > 1:
+                    from protocols.parallel import premapped
+
+                    records, mapper = premapped(records, jobs)
+                catalogue.ingest(records, mapper, files)
             else:
                 records, curated = shipped_catalogue()
                 catalogue.ingest(records, map_record, ["protocat catalogue"])
@@ -551,7 +559,8 @@ def build(files: Sequence[str], out: Path, fmt: str | None = None) -> dict[str, 
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    written = build(args.files, Path(args.out), args.format)
+    _check_jobs(args.jobs)
+    written = build(args.files, Path(args.out), args.format, args.jobs)
     for name in BUILD_OUTPUTS:
         print(written[name])
     return 0
