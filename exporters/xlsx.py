@@ -17,8 +17,11 @@ cut with a visible marker. Every change is reported in ``ExportReport.notes``.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import warnings
+import zipfile
 from collections import Counter
 from datetime import datetime
 from itertools import islice
@@ -35,6 +38,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.writer.excel import ExcelWriter
 
 from exporters.escaping import EXCEL_CELL_LIMIT, clean_cell_text, is_formula_like
 from exporters.files import ExportReport, atomic_write
@@ -681,5 +685,43 @@ def write(view, path: str | Path, **_options) -> ExportReport:
     ):
         sheet.finish(f"{name}Table")
     with atomic_write(path) as tmp:
-        book.save(tmp)
+        save_reproducibly(book, tmp, book.properties.created)
     return ExportReport(path=str(path), rows=protocols.rows - 1, notes=tuple(notes))
+
+
+class _DatedZipFile(zipfile.ZipFile):
+    """A zip archive whose members all carry one date, so the bytes do not follow the clock."""
+
+    def __init__(self, path: str | Path, when: datetime) -> None:
+        super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        # Zip dates start in 1980; an empty catalogue is dated 1970.
+        self._when = max(when, datetime(1980, 1, 1)).timetuple()[:6]
+
+    def _member(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._when)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def writestr(self, name, data, *args, **kwargs) -> None:
+        name = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        super().writestr(self._member(name), data)
+
+    def write(self, filename, arcname=None, *args, **kwargs) -> None:
+        # Write-only sheets arrive as temporary files: streamed in, never held in memory.
+        member = self._member(arcname)
+        member.file_size = os.path.getsize(filename)  # lets zipfile choose Zip64 when needed
+        with open(filename, "rb") as source, self.open(member, "w") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+
+
+def save_reproducibly(book: Workbook, path: str | Path, when: datetime) -> None:
+    """Save ``book`` as openpyxl's ``save_workbook`` does, but dated ``when`` throughout.
+
+    openpyxl stamps the "modified" property and every zip member with the current time,
+    so two exports of one catalogue would differ; ExcelWriter is given an archive that
+    dates everything with the catalogue's own date instead.
+    """
+    book.properties.modified = when
+    with _DatedZipFile(path, when) as archive:
+        ExcelWriter(book, archive).write_data()
