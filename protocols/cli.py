@@ -149,7 +149,8 @@ def cmd_records(args: argparse.Namespace) -> int:
     _report_rejects(result.rejects, args.rejects)
     for error in result.errors:
         _err(str(error))
-    _err(result.summary())
+    if result.files:  # nothing to sum up when no file could be read
+        _err(result.summary())
     return 1 if result.errors else 0
 
 
