@@ -190,7 +190,7 @@ def test_under_the_supervision_of_is_supervised():
     [
         ("A 1-yr workplace training programme was offered to all employees.", "weeks", 52),
         ("Employees took part in a 1-year exercise programme.", "weeks", 52),
-        ("Yoga was offered for two years.", "weeks", 104),
+        ("Staff were offered a two-year yoga programme.", "weeks", 104),
         ("Patients joined a 3-month yoga programme.", "weeks", 13),
         ("Yoga was practised for a period of 4 weeks.", "weeks", 4),
         ("Yoga classes twice a week for four weeks.", "weeks", 4),
@@ -209,6 +209,15 @@ def test_more_ways_of_stating_the_programme(sentence, field, value):
 def test_a_stated_frequency_wins_over_weekly_sessions():
     d = dose("Eight weekly yoga sessions were offered, practised twice a week at home.")
     assert d.sessions_per_week == 2
+
+
+def test_three_weekly_sessions_may_mean_three_a_week_and_gives_no_frequency():
+    assert dose("Yoga in 3 weekly sessions.").sessions_per_week is None
+
+
+def test_years_of_recruitment_or_follow_up_are_not_a_programme():
+    assert dose("Adults were recruited over 2 years and did yoga.").weeks is None
+    assert dose("Yoga participants were followed for 2 years.").weeks is None
 
 
 def test_biweekly_is_ambiguous_and_left_unread():

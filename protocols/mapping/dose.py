@@ -177,6 +177,7 @@ _FREQUENCY_AFTER = re.compile(
     re.I,
 )
 _WEEKLY_COUNT = re.compile(r"\s+weekly\b", re.I)
+WEEKLY_COUNT_MIN = 4
 _NOT_TOTAL_BEFORE = re.compile(r"(?:\bfirst|\blast|\bevery|\bafter|\bthe)\s*$", re.I)
 _BORG_6_20 = re.compile(r"6\s*[-–]\s*20")
 _WEAK_BEFORE = re.compile(r"\bafter\s*$", re.I)
@@ -327,6 +328,9 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             if _WEEK_BEFORE.search(before):
                 continue
+            years = m.group("unit")[0] in "yY"
+            if years and not _PROGRAMME_AFTER.match(after):
+                continue  # years are said of recruitment and follow-up unless they name the programme
             programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.search(before))
             if _WEAK_BEFORE.search(before):
                 programme = False
@@ -386,8 +390,10 @@ def find_facts(doc: Document) -> list[Fact]:
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
             # "6 weekly 1-hour sessions": six sessions, one a week (weak: a stated
-            # frequency elsewhere wins).
-            if _WEEKLY_COUNT.match(target, m.end("n")):
+            # frequency elsewhere wins). "3 weekly sessions" is as often written for three a
+            # week, so small counts give no frequency.
+            weekly_count = isinstance(value, int) and value >= WEEKLY_COUNT_MIN
+            if weekly_count and _WEEKLY_COUNT.match(target, m.end("n")):
                 add(_fact("sessions_per_week", 1, 0, part, offset, m, order))
         for m in p.single.finditer(target) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
