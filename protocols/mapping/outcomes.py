@@ -72,8 +72,12 @@ def outcomes(doc: Document) -> tuple[tuple[Outcome, ...], list[Provenance]]:
     best: dict[str, Mention] = {}
     order: list[str] = []
     head: Mention | None = None  # the domain a parenthesised list belongs to
+    characteristic: dict[tuple[str, int], bool] = {}  # by sentence: read each once
     for mention in doc.mentions("outcomes"):
-        if _names_a_group(mention) or _a_characteristic(doc, mention):
+        where = (mention.part.source, mention.sentence.start)
+        if where not in characteristic:
+            characteristic[where] = _a_characteristic(doc, mention)
+        if characteristic[where] or _names_a_group(mention):
             continue
         domains = mention.hit.codes("outcomes")
         if head is not None and _inside_parentheses_after(mention, head):
