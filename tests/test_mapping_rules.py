@@ -554,6 +554,7 @@ def test_planned_outcomes_of_a_protocol_are_outcomes():
         ("Workplace exercise for neck/shoulder pain in office workers", "neck_pain"),
         ("Workplace exercise for neck and shoulder pain", "neck_pain"),
         ("Yoga for shoulder pain", "other"),
+        ("Walking in healthy controls and in adults with obesity", "other"),
     ],
 )
 def test_condition_named_with_its_joint_or_region(title, condition):

@@ -105,8 +105,8 @@ def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ())
         return None
     in_title = [(c, m) for c, m in mentions if m.part.source == "title"]
     pool = in_title or mentions
-    for code in prefer_not:
-        if any(c not in prefer_not for c, _ in pool):
+    for code in prefer_not:  # in order: "healthy" gives way to "other" too
+        if any(c != code for c, _ in pool):
             pool = [(c, m) for c, m in pool if c != code]
     counts = Counter(c for c, _ in pool)
     best = max(counts.values())
