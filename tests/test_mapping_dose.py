@@ -193,6 +193,7 @@ def test_under_the_supervision_of_is_supervised():
         ("Staff were offered a two-year yoga programme.", "weeks", 104),
         ("Patients joined a 3-month yoga programme.", "weeks", 13),
         ("Yoga was practised for a period of 4 weeks.", "weeks", 4),
+        ("Both yoga programmes lasted three months.", "weeks", 13),
         ("Yoga classes twice a week for four weeks.", "weeks", 4),
         ("Yoga classes twice a week for four weeks.", "sessions_per_week", 2),
         ("The class arm will attend six classes over 6-8 weeks.", "weeks", (6, 8)),
@@ -231,6 +232,7 @@ def test_biweekly_is_ambiguous_and_left_unread():
     [
         "Patients (pain duration 7.4 ± 2.35 weeks) were randomised to yoga.",
         "Mean symptom duration was 9 weeks; all patients did yoga.",
+        "Their symptoms had lasted 10 weeks before they started yoga.",
         "Adults who had had neck pain for 10 weeks or longer were randomised to yoga.",
         "Patients suffering from back pain for 6 months were included.",
         "Outcomes were assessed after treatment, 6 months, and 12 months following treatment.",

@@ -156,7 +156,8 @@ _TIME_POINT_BEFORE = re.compile(
     r"±|\+/-|\bSD|(?:pain|symptoms?|complaints?|LBP|NP)\s+duration\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
     r"duration\s+of\s+(?:\w+\s+){0,3}?(?:pain|symptoms?|complaints?|LBP)\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
     r"(?:had|having|suffered|suffering|experienced|experiencing|with)\s+(?:[\w-]+\s+){0,4}?"
-    r"(?:pain|symptoms?|complaints?|LBP|problems?)\s+(?:for|lasting|of)|lasted)\s*$",
+    r"(?:pain|symptoms?|complaints?|LBP|problems?)\s+(?:for|lasting|of)|"
+    r"(?:pain|symptoms?|complaints?)\s+(?:had\s+)?lasted)\s*$",
     re.I,
 )
 _WEEK_BEFORE = re.compile(r"\bweek\s*$", re.I)  # "week 14" is a time point
