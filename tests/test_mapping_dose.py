@@ -155,7 +155,7 @@ def test_non_exercise_records_have_no_dose_and_no_checklist():
 def test_a_count_of_weekly_classes_is_a_total_not_a_frequency():
     d = dose("Participants were assigned to 12 weekly yoga classes.")
     assert d.sessions_total == 12
-    assert d.sessions_per_week is None
+    assert d.sessions_per_week == 1  # weekly classes: one a week, never twelve
 
 
 def test_interval_bouts_are_not_the_session_length():
@@ -183,3 +183,63 @@ def test_under_the_supervision_of_is_supervised():
     assert dose(
         "Exercise three times a week under the supervision of a physiotherapist."
     ).supervision == ("supervised")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "value"),
+    [
+        ("A 1-yr workplace training programme was offered to all employees.", "weeks", 52),
+        ("Employees took part in a 1-year exercise programme.", "weeks", 52),
+        ("Staff were offered a two-year yoga programme.", "weeks", 104),
+        ("Patients joined a 3-month yoga programme.", "weeks", 13),
+        ("Yoga was practised for a period of 4 weeks.", "weeks", 4),
+        ("Both yoga programmes lasted three months.", "weeks", 13),
+        ("Yoga classes twice a week for four weeks.", "weeks", 4),
+        ("Yoga classes twice a week for four weeks.", "sessions_per_week", 2),
+        ("The class arm will attend six classes over 6-8 weeks.", "weeks", (6, 8)),
+        ("The class arm will attend six classes over 6-8 weeks.", "sessions_total", 6),
+        ("Patients received 6 weekly 1-hour sessions of yoga.", "sessions_total", 6),
+        ("Patients received 6 weekly 1-hour sessions of yoga.", "sessions_per_week", 1),
+        ("Patients received 6 weekly 1-hour sessions of yoga.", "minutes_per_session", 60),
+    ],
+)
+def test_more_ways_of_stating_the_programme(sentence, field, value):
+    assert getattr(dose(sentence), field) == value
+
+
+def test_a_stated_frequency_wins_over_weekly_sessions():
+    d = dose("Eight weekly yoga sessions were offered, practised twice a week at home.")
+    assert d.sessions_per_week == 2
+
+
+def test_three_weekly_sessions_may_mean_three_a_week_and_gives_no_frequency():
+    assert dose("Yoga in 3 weekly sessions.").sessions_per_week is None
+
+
+def test_years_of_recruitment_or_follow_up_are_not_a_programme():
+    assert dose("Adults were recruited over 2 years and did yoga.").weeks is None
+    assert dose("Yoga participants were followed for 2 years.").weeks is None
+
+
+def test_biweekly_is_ambiguous_and_left_unread():
+    # "Bi-weekly" means twice a week as often as every two weeks.
+    assert dose("Yoga classes were held bi-weekly for 8 weeks.").sessions_per_week is None
+    assert dose("Yoga classes were held biweekly for 8 weeks.").sessions_per_week is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Patients (pain duration 7.4 ± 2.35 weeks) were randomised to yoga.",
+        "Mean symptom duration was 9 weeks; all patients did yoga.",
+        "Their symptoms had lasted 10 weeks before they started yoga.",
+        "Adults who had had neck pain for 10 weeks or longer were randomised to yoga.",
+        "Patients suffering from back pain for 6 months were included.",
+        "Outcomes were assessed after treatment, 6 months, and 12 months following treatment.",
+        "Booster sessions of yoga were given 6 months following treatment.",
+        "Pain was assessed at 6-month follow-up.",
+        "Adults aged 40 years or older with a 2-year history of pain did yoga.",
+    ],
+)
+def test_baseline_durations_and_follow_up_times_are_not_programme_lengths(sentence):
+    assert dose(sentence).weeks is None

@@ -411,3 +411,200 @@ def test_non_in_non_specific_negates_nothing():
 def test_age_group_from_stated_ages(sentence, age_group):
     entries = mapped("An exercise trial", f"METHODS: {sentence}")
     assert entries[0].population.age_group == age_group
+
+
+# ---------------------------------------------------------------- exercise types named in more ways
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Qi gong for women with fibromyalgia", {"tai_chi_qigong"}),
+        ("Qigong for women with fibromyalgia", {"tai_chi_qigong"}),
+        ("Qi-gong for women with fibromyalgia", {"tai_chi_qigong"}),
+        ("Strength exercises for office workers with neck pain", {"resistance"}),
+        ("Strengthening training for hip osteoarthritis", {"resistance"}),
+        (
+            "Land-based exercise versus aquatic exercise for knee osteoarthritis",
+            {"general", "aquatic"},
+        ),
+        (
+            "Active exercise therapy versus spinal manipulation for chronic low back pain",
+            {"general"},
+        ),
+        ("An active exercise programme versus yoga in fibromyalgia", {"general", "yoga"}),
+        ("Physical exercise for chronic low back pain", {"general"}),
+        ("Strength and flexibility exercise for low back pain", {"resistance", "stretching"}),
+    ],
+)
+def test_exercise_type_spellings_and_general_programmes(title, expected):
+    assert types(mapped(title)) == expected
+
+
+def test_strength_exercise_in_a_title_is_the_intervention_not_an_outcome():
+    entries = mapped("Strength exercise compared with walking in older adults")
+    assert "muscle_performance" not in domains(entries)
+
+
+def test_exercise_aimed_at_the_deep_trunk_muscles_is_motor_control():
+    entries = mapped(
+        "Two exercise programmes for chronic low back pain",
+        "METHODS: Both groups did exercises targeting the transversus abdominis and lumbar "
+        "multifidus, in sitting and standing.",
+    )
+    assert "motor_control" in types(entries)
+    assert types(mapped("Deep muscle training for chronic low back pain")) == {"motor_control"}
+
+
+def test_exercise_measured_by_its_effect_on_a_deep_muscle_is_not_motor_control():
+    entries = mapped(
+        "Exercise and low back pain",
+        "METHODS: We measured the effect of exercise on multifidus cross-sectional area.",
+    )
+    assert types(entries) == {"general"}
+
+
+def test_a_non_drug_treatment_in_the_title_is_not_a_drug_trial():
+    entries = mapped(
+        "Non-pharmacological treatment for fibromyalgia: a randomised trial",
+        "METHODS: Women were randomised to qigong or an active exercise programme.",
+    )
+    assert types(entries) == {"tai_chi_qigong", "general"}
+
+
+# ---------------------------------------------------------------- outcomes that are not outcomes
+
+
+def test_baseline_characteristics_are_not_outcomes():
+    entries = mapped(
+        "Pilates for chronic low back pain",
+        "METHODS: Sixty adults (mean age 41 years, BMI 27.3 kg/m2) were randomised to Pilates "
+        "or walking. Pain intensity was the primary outcome.",
+    )
+    assert domains(entries) == {"pain_intensity"}
+
+
+def test_body_mass_index_measured_as_an_outcome_still_counts():
+    entries = mapped(
+        "Walking for obese adults with back pain",
+        "METHODS: Secondary outcomes were body mass index and pain, assessed at 12 weeks.",
+    )
+    assert {"other", "pain_intensity"} <= domains(entries)
+
+
+def test_a_group_named_in_capitals_is_not_an_outcome():
+    entries = mapped(
+        "Two home programmes for chronic neck pain",
+        "METHODS: Women were randomised to the STRENGTH group or the STRETCH group. Neck "
+        "disability was measured with the NDI.",
+    )
+    assert "muscle_performance" not in domains(entries)
+    assert "disability_function" in domains(entries)
+
+
+def test_strength_of_evidence_is_not_muscle_strength():
+    entries = mapped(
+        "Walking for low back pain: a systematic review",
+        "Pain was the outcome of the included trials. The strength of evidence was low, and "
+        "the strength of effect of walking remains unclear.",
+    )
+    assert "muscle_performance" not in domains(entries)
+
+
+def test_an_importance_section_is_background():
+    entries = mapped(
+        "Motor control training for chronic low back pain",
+        "Importance: Back pain is the commonest chronic pain condition in adults.\n"
+        "Objective: To compare motor control training with walking.\n"
+        "Main Outcomes and Measures: Disability on the Roland-Morris questionnaire.",
+    )
+    assert domains(entries) == {"disability_function"}
+
+
+def test_unlabelled_lead_in_before_a_labelled_aim_is_background():
+    entries = mapped(
+        "Cycling intensity and exercise-induced hypoalgesia",
+        "Many people find vigorous exercise painful and yoga is popular.\n"
+        "Purpose: To test whether moderate cycling reduces pressure pain thresholds.",
+    )
+    assert types(entries) == {"aerobic"}
+
+
+def test_planned_outcomes_of_a_protocol_are_outcomes():
+    entries = mapped(
+        "Pilates versus education for chronic low back pain: study protocol for a randomised "
+        "controlled trial",
+        "Introduction: Low back pain is common and costly. The current study will compare "
+        "Pilates with an education class.\n"
+        "Methods and analysis: 120 adults will be randomised. The primary outcomes will be "
+        "pain intensity and disability.",
+    )
+    assert {"pain_intensity", "disability_function"} <= domains(entries)
+    assert entries[0].design == "protocol"
+
+
+# ---------------------------------------------------------------- population
+
+
+@pytest.mark.parametrize(
+    ("title", "condition"),
+    [
+        ("Strength training and knee pain in adults with knee osteoarthritis", "osteoarthritis"),
+        ("Walking for people with knee OA", "osteoarthritis"),
+        ("Workplace exercise for neck/shoulder pain in office workers", "neck_pain"),
+        ("Workplace exercise for neck and shoulder pain", "neck_pain"),
+        ("Yoga for shoulder pain", "other"),
+        ("Walking in healthy controls and in adults with obesity", "other"),
+    ],
+)
+def test_condition_named_with_its_joint_or_region(title, condition):
+    assert mapped(title)[0].population.condition == condition
+
+
+def test_an_age_limit_is_not_a_duration_of_pain():
+    entries = mapped(
+        "Strength training for knee pain",
+        "METHODS: Adults aged ≥50 years with knee pain were randomised to strength training.",
+    )
+    assert entries[0].population.chronicity == "unspecified"
+    entries = mapped(
+        "Walking for knee pain",
+        "METHODS: People over 60 years old with knee pain walked daily.",
+    )
+    assert entries[0].population.chronicity == "unspecified"
+
+
+def test_pain_lasting_years_is_still_chronic():
+    entries = mapped(
+        "Yoga trial", "METHODS: Adults with low back pain for more than 1 year did yoga."
+    )
+    assert entries[0].population.chronicity == "chronic"
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["acute and chronic low back pain", "acute or subacute low back pain", "acute/chronic LBP"],
+)
+def test_a_mixed_population_has_no_single_chronicity(words):
+    assert mapped(f"Walking for {words}")[0].population.chronicity == "unspecified"
+
+
+# ---------------------------------------------------------------- design
+
+
+def test_single_session_laboratory_study_in_healthy_people_is_experimental():
+    entries = mapped(
+        "Cycling intensity and pain sensitivity",
+        "METHODS: Fourteen healthy young men attended three testing sessions in a "
+        "counterbalanced order: cycling at moderate intensity, at vigorous intensity, and quiet "
+        "rest. Pressure pain thresholds were measured before and after each session.",
+    )
+    assert entries[0].design == "experimental"
+    assert entries[0].population.condition == "healthy"
+
+
+def test_a_randomised_crossover_trial_is_still_an_rct():
+    entries = mapped(
+        "Walking and pain", "METHODS: In a randomised crossover trial, adults walked or rested."
+    )
+    assert entries[0].design == "rct"

@@ -67,6 +67,31 @@ def _is_sham(mention: Mention) -> bool:
     )
 
 
+# Words that may stand between an exercise word and the deep muscles it trains.
+_TOWARDS_MUSCLES = frozenset(
+    {
+        "for", "of", "the", "their", "to", "that", "which", "targeting", "target", "targeted",
+        "activating", "activate", "activated", "combined", "combine", "involving", "involve",
+        "recruiting", "recruit", "train", "training", "isolated", "specific", "local", "deep",
+        "muscle",
+    }
+)  # fmt: skip
+DEEP_MUSCLE_WINDOW = 8
+
+
+def _trains_deep_muscles(mention: Mention) -> bool:
+    """Is this unnamed exercise aimed at the deep trunk muscles (then it is motor control)?"""
+    part = mention.part
+    i = bisect_left(part.firsts, mention.hit.first)
+    for hit in part.hits[i + 1 : i + 6]:
+        if hit.first - mention.hit.last > DEEP_MUSCLE_WINDOW or hit.start > mention.sentence.end:
+            return False
+        if hit.has("deep_muscles"):
+            between = part.text.canons[mention.hit.last + 1 : hit.first]
+            return _TOWARDS_MUSCLES.issuperset(between)
+    return False
+
+
 def find_arms(doc: Document) -> Arms:
     named: dict[str, Mention] = {}
     count = 0
@@ -77,6 +102,9 @@ def find_arms(doc: Document) -> Arms:
         for code in mention.hit.codes("exercise_types"):
             named.setdefault(code, mention)
     unnamed = [m for m in doc.mentions("unnamed_exercise") if _usable(doc, m)]
+    for mention in unnamed:
+        if _trains_deep_muscles(mention):
+            named.setdefault("motor_control", mention)
     exercise_mentions = count + len(unnamed)
     if not named and unnamed:
         named["general"] = unnamed[0]
@@ -91,14 +119,22 @@ def find_arms(doc: Document) -> Arms:
     return Arms(arms, tuple(comparators.items()), True)
 
 
+def _non_prefixed(canons: tuple[str, ...], hit) -> bool:
+    """A "non-" word ("non-pharmacological", "non-surgical") names what a treatment is not."""
+    return hit.first > 0 and canons[hit.first - 1] == "non"
+
+
 def _studies_exercise(doc: Document, exercise_mentions: int) -> bool:
     title = doc.part("title")
     if title is not None:
         if any(h.has("exercise_types") or h.has("unnamed_exercise") for h in title.hits):
             return True
-        if any(h.has("non_exercise") for h in title.hits):
+        canons = title.text.canons
+        if any(h.has("non_exercise") and not _non_prefixed(canons, h) for h in title.hits):
             return False
-    other = sum(1 for _ in doc.mentions("non_exercise"))
+    other = sum(
+        1 for m in doc.mentions("non_exercise") if not _non_prefixed(m.part.text.canons, m.hit)
+    )
     return exercise_mentions >= other
 
 

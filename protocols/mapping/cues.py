@@ -34,10 +34,14 @@ class Cues:
     design_title_only: tuple[str, ...]
     unnamed_exercise: tuple[str, ...]
     exercise_heads: tuple[str, ...]
+    deep_muscles: tuple[str, ...]
     non_exercise: dict[str, tuple[str, ...]]
     negation_before: tuple[str, ...]
     exclusion_sentence: tuple[str, ...]
     incidental: tuple[str, ...]
+    not_measured: tuple[str, ...]
+    characteristics: tuple[str, ...]
+    measured: tuple[str, ...]
     section_labels: dict[str, tuple[str, ...]]
     aim_sentence: tuple[str, ...]
     number_units: tuple[str, ...]
@@ -91,6 +95,7 @@ def parse_cues(data: dict[str, Any], origin: str, item_codes: dict[str, tuple[st
     negation = _table(data, "negation", origin)
     sections = _table(data, "sections", origin)
     numbers = _table(data, "numbers", origin)
+    outcome_cues = _table(data, "outcomes", origin)
     bands = _table(data, "intensity_bands", origin)
     if set(non_exercise) != set(NON_EXERCISE_KINDS):
         raise VocabularyError(f"{origin}: [non_exercise] must have {NON_EXERCISE_KINDS}")
@@ -117,6 +122,7 @@ def parse_cues(data: dict[str, Any], origin: str, item_codes: dict[str, tuple[st
         design_title_only=_words(design.get("title_only"), f"{origin}: [design] title_only"),
         unnamed_exercise=_words(exercise.get("unnamed"), f"{origin}: [exercise] unnamed"),
         exercise_heads=_words(exercise.get("heads"), f"{origin}: [exercise] heads"),
+        deep_muscles=_words(exercise.get("deep_muscles"), f"{origin}: [exercise] deep_muscles"),
         non_exercise={
             kind: _words(non_exercise[kind], f"{origin}: [non_exercise] {kind}")
             for kind in NON_EXERCISE_KINDS
@@ -126,6 +132,11 @@ def parse_cues(data: dict[str, Any], origin: str, item_codes: dict[str, tuple[st
             negation.get("exclusion_sentence"), f"{origin}: [negation] exclusion_sentence"
         ),
         incidental=_words(negation.get("incidental"), f"{origin}: [negation] incidental"),
+        not_measured=_words(outcome_cues.get("not_measured"), f"{origin}: [outcomes] not_measured"),
+        characteristics=_words(
+            outcome_cues.get("characteristics"), f"{origin}: [outcomes] characteristics"
+        ),
+        measured=_words(outcome_cues.get("measured"), f"{origin}: [outcomes] measured"),
         section_labels=labels,
         aim_sentence=_words(sections.get("aim_sentence"), f"{origin}: [sections] aim_sentence"),
         number_units=_words(numbers.get("units"), f"{origin}: [numbers] units"),

@@ -118,6 +118,9 @@ class Engine:
                     words.extend(narrower)
                 terms.extend((word, kind, code) for word in words)
         terms.extend((w, "unnamed_exercise", "general") for w in self.cues.unnamed_exercise)
+        terms.extend((w, "deep_muscles", "motor_control") for w in self.cues.deep_muscles)
+        # Matched only to hide the outcome words inside them (nothing reads this kind).
+        terms.extend((w, "not_measured", "none") for w in self.cues.not_measured)
         for kind, words in self.cues.non_exercise.items():
             terms.extend((w, "non_exercise", kind) for w in words)
         self.matcher = Matcher(terms)

@@ -92,13 +92,15 @@ def patterns(cues: Cues) -> Patterns:
     times = "|".join(cues.number_times)
     freq = rf"(?P<n>{r}|{times})"
     return Patterns(
-        weeks=re.compile(rf"(?P<n>{r}){_D}(?P<unit>weeks?|wks?|months?)\b", re.I),
+        weeks=re.compile(rf"(?P<n>{r}){_D}(?P<unit>weeks?|wks?|months?|years?|yrs?)\b", re.I),
         per_week=re.compile(
             rf"{freq}\s*(?:times?|x|×|sessions?|days?|d|visits?|classes|occasions)?\s*"
             rf"(?:/|per|a|each|every|in\s+a)\s*(?:week|wk)\b",
             re.I,
         ),
         # "three times weekly", "twice-weekly"; a bare "12 weekly classes" is a count of classes.
+        # "Bi-weekly"/"biweekly" is left unread on purpose: it means twice a week as often as
+        # every two weeks, and a wrong frequency is worse than none.
         weekly=re.compile(
             rf"(?:(?P<n>{r}){_D}(?:times?|x|×|sessions?|days?)|(?P<w>{times})){_D}(?:weekly|a-week)\b",
             re.I,
@@ -149,7 +151,13 @@ def patterns(cues: Cues) -> Patterns:
 _TIME_POINT_BEFORE = re.compile(
     r"(?:\bat|\bafter|\bby|\bwithin|\buntil|\bpost|follow[\s-]*ups?\s+(?:of|at)|followed\s+up\s+(?:for|at)|"
     r"history\s+of|\blast|\bpast|\bprevious|\bprior|\bfirst|\bnext|≥|>|<|≤|more\s+than|longer\s+than|"
-    r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?)\s*$",
+    r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?|"
+    # a spread (mean ± SD) and the duration of the participants' symptoms at baseline
+    r"±|\+/-|\bSD|(?:pain|symptoms?|complaints?|LBP|NP)\s+duration\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
+    r"duration\s+of\s+(?:\w+\s+){0,3}?(?:pain|symptoms?|complaints?|LBP)\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
+    r"(?:had|having|suffered|suffering|experienced|experiencing|with)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:pain|symptoms?|complaints?|LBP|problems?)\s+(?:for|lasting|of)|"
+    r"(?:pain|symptoms?|complaints?)\s+(?:had\s+)?lasted)\s*$",
     re.I,
 )
 _WEEK_BEFORE = re.compile(r"\bweek\s*$", re.I)  # "week 14" is a time point
@@ -169,11 +177,15 @@ _FREQUENCY_AFTER = re.compile(
     r"^\s*(?:/|per|a|each|every|in\s+a)\s*(?:week|wk|day|month)|^[\s\-‐‑–]*(?:weekly|daily)",
     re.I,
 )
+_WEEKLY_COUNT = re.compile(r"\s+weekly\b", re.I)
+WEEKLY_COUNT_MIN = 4
 _NOT_TOTAL_BEFORE = re.compile(r"(?:\bfirst|\blast|\bevery|\bafter|\bthe)\s*$", re.I)
 _BORG_6_20 = re.compile(r"6\s*[-–]\s*20")
 _WEAK_BEFORE = re.compile(r"\bafter\s*$", re.I)
 _TIME_POINT_AFTER = re.compile(
-    r"^[\s\-‐‑–]*(?:follow[\s-]*ups?|followup|post|after|later|history|old|of\s+age|of\s+(?:pain|symptoms|LBP)|"
+    # "6 months, and 12 months following treatment": the first of a list of time points too
+    r"^(?:[\s,]*(?:and|or)?\s*[\w.]+[\s\-‐‑–]*(?:weeks?|months?|years?))*"
+    r"[\s\-‐‑–]*(?:follow[\s-]*ups?|followup|following|post|after|later|or\s+(?:longer|more)|history|old|of\s+age|of\s+(?:pain|symptoms|LBP)|"
     r"duration\s+of\s+(?:pain|symptoms)|(?:of\s+)?(?:pain|symptoms)\b|apart|interval|intervals|retention|prior)",
     re.I,
 )
@@ -189,7 +201,7 @@ _PROGRAMME_AFTER = re.compile(
 
 
 # Canonical words (see text.py) that a sentence stating each kind of dose contains.
-_WEEK = frozenset({"week", "wk", "month", "weekly", "mo"})
+_WEEK = frozenset({"week", "wk", "month", "weekly", "mo", "year", "yr"})
 _GROUPS = {
     "minute": frozenset({"minute", "min"}),
     "hour": frozenset({"hour", "hr", "h"}),
@@ -231,6 +243,10 @@ def _weeks_value(amount, unit: str):
 
         def convert(v):
             return round(v * 52 / 12)
+    elif unit.lower().startswith("y"):
+
+        def convert(v):
+            return round(v * 52)
     else:
 
         def convert(v):
@@ -313,6 +329,9 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             if _WEEK_BEFORE.search(before):
                 continue
+            years = m.group("unit")[0] in "yY"
+            if years and not _PROGRAMME_AFTER.match(after):
+                continue  # years are said of recruitment and follow-up unless they name the programme
             programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.search(before))
             if _WEAK_BEFORE.search(before):
                 programme = False
@@ -371,6 +390,12 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
+            # "6 weekly 1-hour sessions": six sessions, one a week (weak: a stated
+            # frequency elsewhere wins). "3 weekly sessions" is as often written for three a
+            # week, so small counts give no frequency.
+            weekly_count = isinstance(value, int) and value >= WEEKLY_COUNT_MIN
+            if weekly_count and _WEEKLY_COUNT.match(target, m.end("n")):
+                add(_fact("sessions_per_week", 1, 0, part, offset, m, order))
         for m in p.single.finditer(target) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
         for m in p.sets_reps.finditer(target) if has["repetition"] else ():

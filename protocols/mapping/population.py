@@ -1,7 +1,8 @@
 """Population: condition, chronicity, specificity, age group and sample size.
 
 - Condition: the title's, else the condition named most often in this study's sections
-  (a named condition wins over "healthy", which often names the controls).
+  (a named condition wins over "healthy", which often names the controls, and over
+  "other", which is often a symptom of it: knee pain in knee osteoarthritis).
 - Chronicity and specificity describe the condition: "chronic", "persistent",
   "non-specific" count only right before (or packed into, as in CLBP) a condition, or
   as a stated duration of symptoms ("for at least 3 months", "> 12 weeks").
@@ -98,14 +99,15 @@ def _clean(doc: Document, mention: Mention) -> bool:
     return not sentence_has(text, s.start, s.end, doc.cues.exclusion_sentence)
 
 
-def _pick(mentions: list[tuple[str, Mention]], prefer_not: str | None = None):
+def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ()):
     """The title's code if the title has one, else the most frequent (first on ties)."""
     if not mentions:
         return None
     in_title = [(c, m) for c, m in mentions if m.part.source == "title"]
     pool = in_title or mentions
-    if prefer_not is not None and any(c != prefer_not for c, _ in pool):
-        pool = [(c, m) for c, m in pool if c != prefer_not]
+    for code in prefer_not:  # in order: "healthy" gives way to "other" too
+        if any(c != code for c, _ in pool):
+            pool = [(c, m) for c, m in pool if c != code]
     counts = Counter(c for c, _ in pool)
     best = max(counts.values())
     return next((c, m) for c, m in pool if counts[c] == best)
@@ -118,7 +120,7 @@ def condition(doc: Document):
         if _clean(doc, m)
         for code in m.hit.codes("condition")
     ]
-    return _pick(found, prefer_not="healthy")
+    return _pick(found, prefer_not=("healthy", "other"))
 
 
 def chronicity(doc: Document):
@@ -130,8 +132,39 @@ def chronicity(doc: Document):
     ]
     picked = _pick(found)
     if picked:
+        in_title = picked[1].part.source == "title"
+        mixed = next(
+            (
+                m
+                for _, m in found
+                if (m.part.source == "title") == in_title and _coordinated_chronicity(m)
+            ),
+            None,
+        )
+        if mixed is not None:
+            return "unspecified", mixed  # "acute and chronic LBP": no one chronicity
         return picked
     return _duration(doc)
+
+
+# Words that join two chronicity words into one mixed population ("acute and chronic").
+_COORDINATION = frozenset({"and", "or", "to", "and/or"})
+
+
+def _coordinated_chronicity(mention: Mention) -> bool:
+    """Is this chronicity word joined to a different one ("acute or subacute", "acute/chronic")?"""
+    part = mention.part
+    i = bisect_left(part.firsts, mention.hit.first)
+    if i + 1 >= len(part.hits):
+        return False
+    nxt = part.hits[i + 1]
+    if not nxt.has("chronicity") or set(nxt.codes("chronicity")) == set(
+        mention.hit.codes("chronicity")
+    ):
+        return False
+    between = part.text.canons[mention.hit.last + 1 : nxt.first]
+    gap = part.text.source[mention.hit.end : nxt.start]
+    return (len(between) == 1 and between[0] in _COORDINATION) or gap.strip() in ("/", ",")
 
 
 # Canonical words (text.py) a sentence stating a duration of symptoms has: a unit, and
@@ -148,6 +181,10 @@ def _duration_pattern(cues) -> re.Pattern[str]:
         rf"(?P<n>{n})[\s{DASH}]*(?P<unit>months?|weeks?|years?)",
         re.I,
     )
+
+
+# Right after "N years": the number was an age.
+_AGE_NEAR = re.compile(r"\s*(?:of\s+age|old|or\s+older|and\s+older|of\s+older|\+)", re.I)
 
 
 def _duration(doc: Document):
@@ -170,6 +207,8 @@ def _duration(doc: Document):
             if value is None:
                 continue
             unit = match.group("unit").lower()
+            if unit.startswith("y") and (value >= 18 or _AGE_NEAR.match(chunk, match.end())):
+                continue  # "≥50 years (old)" is an age, not how long the pain has lasted
             weeks = value * {"m": 4.33, "w": 1.0, "y": 52.0}[unit[0]]
             code = "chronic" if weeks >= 12 else "subacute" if weeks >= 6 else "acute"
             start = sentence.start + match.start()

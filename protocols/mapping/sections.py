@@ -130,15 +130,19 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
         role, at = roles[label.casefold()], end
     blocks.append((role, at, len(abstract)))
     sentences = []
-    for role, start, end in blocks:
+    for n, (role, start, end) in enumerate(blocks):
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
             aim_at = next((i for i, s in enumerate(spans) if _is_aim(text, s, aim_keys)), None)
+            # Unlabelled text right before a labelled aim is background, as it is before an
+            # aim sentence.
+            before_aim = role == "unlabelled" and n + 1 < len(blocks) and blocks[n + 1][0] == "aim"
             for i, (s, e) in enumerate(spans):
                 if aim_at is not None:
                     sentence_role = "background" if i < aim_at else "aim"
                 else:
-                    sentence_role = "background" if role == "background" else "other"
+                    background = role == "background" or before_aim
+                    sentence_role = "background" if background else "other"
                 sentences.append(Sentence(sentence_role, s, e))
         else:
             sentences.extend(Sentence(role, s, e) for s, e in spans)
