@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from protocols.model import Author, Origin, Record, Reject, SourceId, SubjectCode
 from protocols.records.decoding import REPLACED
 from protocols.records.normalise import (
     abstract_sections,
     clean_abstract_sections,
+    clean_long_text,
+    clean_text,
     doi_from_url,
     normalise_doi,
     normalise_pmid,
@@ -106,14 +109,23 @@ def _authors(fields: Fields) -> list[Author]:
     return authors
 
 
-def _distinct(values: list[str]) -> list[str]:
+def _distinct(values: list[str], clean: Callable[[str], str | None] = clean_text) -> list[str]:
     """The values cleaned (``clean_text``), empty ones dropped, each once, in file order."""
     kept: dict[str, None] = {}
     for value in values:
-        text = " ".join(value.split())
+        text = clean(value)
         if text:
             kept[text] = None
     return list(kept)
+
+
+def _first_long(values: list[str]) -> str | None:
+    """``Fields.first`` of a field of long texts."""
+    for value in values:
+        text = clean_long_text(value)
+        if text:
+            return text
+    return None
 
 
 def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> Record | Reject:
@@ -161,12 +173,12 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
         abstract = abstract_sections(joined)
     else:
         # first() has cleaned it already: only the sections are left to find.
-        abstract = clean_abstract_sections(first("abstract"))
+        abstract = clean_abstract_sections(_first_long(values.get("abstract", ())))
     return Record(
         id=record_id(doi=doi, pmid=pmid, title=title, year=year),
         title=title,
         authors=authors,
-        affiliations=_distinct(values.get("affiliation", ())),
+        affiliations=_distinct(values.get("affiliation", ()), clean_long_text),
         journal=first("journal", "journal_abbrev"),
         year=year,
         volume=first("volume"),

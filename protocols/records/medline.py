@@ -74,6 +74,7 @@ class _Record:
         affiliations: dict[int, list[str]] = {}
         values = fields.values
         routes = _ROUTES
+        addresses: list[str] = []
         for item in self.items:
             name = routes.get(item[0])
             if name is None:  # a tag protocat does not keep: its value is never looked at
@@ -88,18 +89,20 @@ class _Record:
                     kept.append(value)
                 continue
             tag = item[0]
-            if tag == "FAU":
+            if tag == "AD":
+                owner = len(full_names or short_names) - 1
+                affiliations.setdefault(owner, []).append(value)
+                addresses.append(value)  # fields.add("affiliation", value): never empty
+            elif tag == "FAU":
                 full_names.append(value)
             elif tag == "AU":
                 short_names.append(value)
-            elif tag == "AD":
-                owner = len(full_names or short_names) - 1
-                affiliations.setdefault(owner, []).append(value)
-                fields.add("affiliation", value)
             elif tag in _JOINED:
                 joined.setdefault(tag, []).append(value)
             elif value.endswith("[doi]"):  # LID, AID
                 fields.add("doi", value[: -len("[doi]")])
+        if addresses:  # no tag of tags.MEDLINE is "affiliation": AD is the only one
+            values.setdefault("affiliation", []).extend(addresses)
         for tag, parts in joined.items():
             fields.add(tags.MEDLINE[tag], _JOINED[tag].join(parts))
         for index, name in enumerate(full_names or short_names):

@@ -75,6 +75,15 @@ def clean_text(value: str | None) -> str | None:
     return " ".join(value.split()) or None
 
 
+def clean_long_text(value: str) -> str | None:
+    """``clean_text`` for long texts (abstracts, addresses), most of which are clean
+    already: finding that out (isprintable() is False for every whitespace character
+    but the space) is cheaper than splitting the text into words and joining them."""
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value or None
+    return " ".join(value.split()) or None
+
+
 def normalise_pmid(value: str | None) -> str | None:
     """The digits of a PubMed id (``PMID: 123``, ``MEDLINE:123``); else None."""
     if not value:
@@ -150,7 +159,7 @@ def abstract_sections(text: str | None) -> str | None:
         return None
     if ": " not in text:
         return clean_text(text)
-    return _sections([line for line in (clean_text(part) for part in text.split("\n")) if line])
+    return _sections([line for line in map(clean_long_text, text.split("\n")) if line])
 
 
 def clean_abstract_sections(text: str | None) -> str | None:
