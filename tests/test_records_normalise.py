@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from protocols.records.normalise import (
     _NOT_ALNUM,
     abstract_sections,
+    clean_long_text,
+    clean_text,
     normalise_doi,
     normalise_pmid,
     normalise_title,
@@ -127,3 +129,8 @@ def test_normalise_title_is_the_folded_letters_and_digits(title):
 def test_normalise_title_examples(title):
     folded = unicodedata.normalize("NFKD", title).casefold()
     assert normalise_title(title) == "".join(ch for ch in folded if ch.isalnum())
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\n\u00a0\u2028\u200b\x1c\x85é,")))
+def test_clean_long_text_is_clean_text(text):
+    assert clean_long_text(text) == clean_text(text)

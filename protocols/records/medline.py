@@ -165,6 +165,7 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
     # ("AB  - ", "PMID- ") to their tag; other lines are matched with TAG_LINE.
     prefixes: dict[str, str] = {}
     item: list[str] = []  # the tag being read: [tag, value, continuation lines ...]
+    add_item = item.append  # block.items.append of the block being read
     last = 0  # the number of the block's last tag or continuation line
     with text.open() as stream:
         lines = iter(stream)
@@ -174,20 +175,22 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         numbered = enumerate(itertools.chain((first.lstrip("\ufeff"),), lines), start=1)
         for number, raw in numbered:
             line = raw.rstrip()
-            if not line:
+            tag = prefixes.get(line[:6])
+            if tag is not None:
+                if block is not None and tag != "PMID":  # most lines: a tag within a record
+                    item = [tag, line[6:]]
+                    add_item(item)
+                    last = number
+                    continue
+                value = line[6:]
+            elif not line:
                 if block is not None:
                     yield from close_block(last)
                 continue
-            if line[0] == " ":
-                if block is not None:
-                    item.append(line.strip())
-                    last = number
-                    continue
-                tag = None  # an indented line outside a record: no tag
-            else:
-                tag = prefixes.get(line[:6])
-            if tag is not None:
-                value = line[6:]
+            elif line[0] == " " and block is not None:
+                item.append(line.lstrip())  # the line is right-stripped already
+                last = number
+                continue
             else:
                 match = TAG_LINE.match(line)
                 if match is None:
@@ -200,11 +203,13 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
                     prefixes[prefix] = tag
             if block is None:
                 block = _Record(number)
+                add_item = block.items.append
             elif tag == "PMID" and block.has_pmid:
                 yield from close_block(last)
                 block = _Record(number)
+                add_item = block.items.append
             item = [tag, value]
-            block.items.append(item)
+            add_item(item)
             last = number
             if tag == "PMID":
                 block.has_pmid = True
