@@ -164,6 +164,7 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
     # appends. ``prefixes`` maps the first six characters of tag lines seen so far
     # ("AB  - ", "PMID- ") to their tag; other lines are matched with TAG_LINE.
     prefixes: dict[str, str] = {}
+    routes = _ROUTES
     item: list[str] = []  # the tag being read: [tag, value, continuation lines ...]
     add_item = item.append  # block.items.append of the block being read
     last = 0  # the number of the block's last tag or continuation line
@@ -178,8 +179,11 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
             tag = prefixes.get(line[:6])
             if tag is not None:
                 if block is not None and tag != "PMID":  # most lines: a tag within a record
-                    item = [tag, line[6:]]
-                    add_item(item)
+                    if tag in routes:
+                        item = [tag, line[6:]]
+                        add_item(item)
+                    else:  # a tag to_fields() would pass over: its lines go nowhere
+                        item = []
                     last = number
                     continue
                 value = line[6:]
