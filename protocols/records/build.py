@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
 from protocols.model import Author, Origin, Record, Reject, SourceId, SubjectCode
 from protocols.records.decoding import REPLACED
@@ -27,7 +26,6 @@ from protocols.records.normalise import (
     abstract_sections,
     clean_abstract_sections,
     clean_long_text,
-    clean_text,
     doi_from_url,
     normalise_doi,
     normalise_pmid,
@@ -109,11 +107,21 @@ def _authors(fields: Fields) -> list[Author]:
     return authors
 
 
-def _distinct(values: list[str], clean: Callable[[str], str | None] = clean_text) -> list[str]:
+def _distinct(values: list[str]) -> list[str]:
     """The values cleaned (``clean_text``), empty ones dropped, each once, in file order."""
     kept: dict[str, None] = {}
     for value in values:
-        text = clean(value)
+        text = " ".join(value.split())  # clean_text, inline: a few dozen values a record
+        if text:
+            kept[text] = None
+    return list(kept)
+
+
+def _distinct_long(values: list[str]) -> list[str]:
+    """``_distinct`` of long texts (``clean_long_text``)."""
+    kept: dict[str, None] = {}
+    for value in values:
+        text = clean_long_text(value)
         if text:
             kept[text] = None
     return list(kept)
@@ -178,7 +186,7 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
         id=record_id(doi=doi, pmid=pmid, title=title, year=year),
         title=title,
         authors=authors,
-        affiliations=_distinct(values.get("affiliation", ()), clean_long_text),
+        affiliations=_distinct_long(values.get("affiliation", ())),
         journal=first("journal", "journal_abbrev"),
         year=year,
         volume=first("volume"),
