@@ -175,19 +175,20 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
             return
         numbered = enumerate(itertools.chain((first.lstrip("\ufeff"),), lines), start=1)
         for number, raw in numbered:
-            line = raw.rstrip()
-            tag = prefixes.get(line[:6])
+            tag = prefixes.get(raw[:6])
             if tag is not None:
+                # Right-stripped, the line is this tag and raw[6:] right-stripped (if that
+                # is empty, "XXXX-", which TAG_LINE reads as the tag and "").
                 if block is not None and tag != "PMID":  # most lines: a tag within a record
                     if tag in routes:
-                        item = [tag, line[6:]]
+                        item = [tag, raw[6:].rstrip()]
                         add_item(item)
                     else:  # a tag to_fields() would pass over: its lines go nowhere
                         item = []
                     last = number
                     continue
-                value = line[6:]
-            elif not line:
+                value = raw[6:].rstrip()
+            elif not (line := raw.rstrip()):
                 if block is not None:
                     yield from close_block(last)
                 continue
