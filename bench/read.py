@@ -41,8 +41,8 @@ ris 0.56-0.69 before / 0.43-0.48 after, medline 0.89-1.03 before / 0.71-0.74 aft
 callgrind instruction counts (1,000 records, deterministic) give rispy 546 M,
 ris 1,042 M before / 815 M after, medline 1,662 M before / 1,367 M after.
 Where medline's instructions go now: reading, decoding and the loop over lines
-(~40%), Author and Record construction with their attrs validators (~15%), the per-tag work of to_fields and build's cleaning
-of abstracts and addresses.
+(~40%), Author and Record construction with their attrs validators (~15%), the
+per-tag work of to_fields and build's cleaning of abstracts and addresses.
 
     python bench/read.py                 # 50,000 records
     python bench/read.py --records 200000
