@@ -15,17 +15,34 @@ records/s, wall and CPU time, peak RSS and the ratios to rispy (wall and CPU: on
 shared, busy machine the CPU ratio is the steadier one). The target: protocat within
 2x rispy.load. Memory stays flat with ``--check-flat`` (reads 1x and 4x the size).
 
-Measured 2026-11-26 on the shared 2-CPU build machine (load ~3), one run:
+Measured 2026-11-27 on the shared 2-CPU build machine, other benchmarks running
+(load average 3.3-4.1 by ``uptime``), one run each, back to back: before = commit
+2835c26 (branch point), after = the readfast branch. CPU s is user + system of the
+reading process; "x rispy" is wall / CPU.
 
     50,000 records (RIS 264.7 MB, MEDLINE 231.8 MB)
-    reader                wall s   cpu s   peak MB   x rispy (wall / cpu)
-    rispy.load (RIS)        5.62    3.89      475    1.00 / 1.00
-    protocat ris            8.37    5.73       35    1.49 / 1.47
-    protocat medline       13.31    9.34       35    2.37 / 2.40
-      same works as RIS     7.67    4.93       36    1.36 / 1.27
+                          before (load 3.5)            after (load 3.3)
+    reader                wall s  cpu s  x rispy       wall s  cpu s  x rispy
+    rispy.load (RIS)       10.26   5.61  1.00 / 1.00     8.07   4.04  1.00 / 1.00
+    protocat ris           14.92   7.83  1.45 / 1.40    10.61   5.25  1.32 / 1.30
+    protocat medline       16.67  10.70  1.62 / 1.91    15.99   8.02  1.98 / 1.99
+      same works as RIS     9.67   5.27  0.94 / 0.94     8.37   4.32  1.04 / 1.07
 
-    --check-flat, 200,000 records (RIS 1.06 GB): protocat ris and medline 35 MB peak
-    (rispy.load 1,868 MB); at 50,000 the same 35 MB.
+    after, --records 12500 --check-flat (load 3.8-4.1):
+    12,500: rispy 0.78 cpu s (127 MB); ris 1.11 (1.43x); medline 2.07 (2.65x); 35 MB each
+    50,000: rispy 4.73 cpu s (476 MB); ris 5.71 (1.21x); medline 9.09 (1.92x); 36 MB each
+
+On this machine the ratios move by +-15% from run to run (rispy.load alone took 3.6
+to 5.8 CPU s for the same 50,000 records in seven runs today), and rispy's cost per
+record grows with the file (62 us at 12,500 records, 95 us at 50,000: it keeps the
+whole file in memory), so the ratio is lower for larger files. Steadier figures:
+interleaved runs on 5,000 records (best of 3-4, CPU s) give rispy 0.31-0.35, protocat
+ris 0.56-0.69 before / 0.43-0.48 after, medline 0.89-1.03 before / 0.71-0.74 after;
+callgrind instruction counts (1,000 records, deterministic) give rispy 546 M,
+ris 1,042 M before / 815 M after, medline 1,662 M before / 1,367 M after.
+Where medline's instructions go now: reading, decoding and the loop over lines
+(~40%), Author and Record construction with their attrs validators (~15%), the
+per-tag work of to_fields and build's cleaning of abstracts and addresses.
 
     python bench/read.py                 # 50,000 records
     python bench/read.py --records 200000

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from protocols.records.normalise import (
+    _NOT_ALNUM,
     abstract_sections,
+    clean_long_text,
+    clean_text,
     normalise_doi,
     normalise_pmid,
+    normalise_title,
     parse_name,
     split_keywords,
     year_of,
@@ -90,3 +97,40 @@ def test_abstract_sections_one_line_each():
 def test_abstract_sections_keep_every_word(text):
     out = abstract_sections(text)
     assert (out or "").split() == text.split()
+
+
+def test_normalise_title_keeps_exactly_the_letters_and_digits_isalnum_keeps():
+    """normalise_title drops what the pattern \\W or "_" matches: the same characters
+    as str.isalnum() refuses, over every code point of this Python's Unicode tables."""
+    differ = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if (_NOT_ALNUM.fullmatch(chr(code)) is None) != chr(code).isalnum()
+    ]
+    assert differ == []
+
+
+@given(st.text())
+def test_normalise_title_is_the_folded_letters_and_digits(title):
+    folded = unicodedata.normalize("NFKD", title).casefold()
+    assert normalise_title(title) == "".join(ch for ch in folded if ch.isalnum())
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Exercise_therapy: a TRIAL (2019)",
+        "Ｅｘｅｒｃｉｓｅ ｆｕｌｌ width",
+        "Straße ﬁne",
+        "太极拳 Tai-Chi",
+        "",
+    ],
+)
+def test_normalise_title_examples(title):
+    folded = unicodedata.normalize("NFKD", title).casefold()
+    assert normalise_title(title) == "".join(ch for ch in folded if ch.isalnum())
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\n\u00a0\u2028\u200b\x1c\x85é,")))
+def test_clean_long_text_is_clean_text(text):
+    assert clean_long_text(text) == clean_text(text)

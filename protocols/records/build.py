@@ -24,7 +24,8 @@ from protocols.model import Author, Origin, Record, Reject, SourceId, SubjectCod
 from protocols.records.decoding import REPLACED
 from protocols.records.normalise import (
     abstract_sections,
-    clean_text,
+    clean_abstract_sections,
+    clean_long_text,
     doi_from_url,
     normalise_doi,
     normalise_pmid,
@@ -58,9 +59,11 @@ class Fields:
             self.values.setdefault(name, []).append(text)
 
     def first(self, *names: str) -> str | None:
+        """The first value of the first of ``names`` that has one, cleaned (``clean_text``)."""
+        values = self.values
         for name in names:
-            for value in self.values.get(name, ()):
-                text = clean_text(value)
+            for value in values.get(name, ()):
+                text = " ".join(value.split())  # clean_text, inline: called a dozen times a record
                 if text:
                     return text
         return None
@@ -97,20 +100,51 @@ def _authors(fields: Fields) -> list[Author]:
     if fields.authors:
         return list(fields.authors)
     authors = []
-    for value in fields.all("author"):
+    for value in fields.values.get("author", ()):
         name = parse_name(value)
         if name:
             authors.append(Author(family=name[0], given=name[1]))
     return authors
 
 
+def _distinct(values: list[str]) -> list[str]:
+    """The values cleaned (``clean_text``), empty ones dropped, each once, in file order."""
+    kept: dict[str, None] = {}
+    for value in values:
+        text = " ".join(value.split())  # clean_text, inline: a few dozen values a record
+        if text:
+            kept[text] = None
+    return list(kept)
+
+
+def _distinct_long(values: list[str]) -> list[str]:
+    """``_distinct`` of long texts (``clean_long_text``)."""
+    kept: dict[str, None] = {}
+    for value in values:
+        text = clean_long_text(value)
+        if text:
+            kept[text] = None
+    return list(kept)
+
+
+def _first_long(values: list[str]) -> str | None:
+    """``Fields.first`` of a field of long texts."""
+    for value in values:
+        text = clean_long_text(value)
+        if text:
+            return text
+    return None
+
+
 def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> Record | Reject:
     """The record ``fields`` describe; a ``Reject`` when nothing identifies the work."""
-    title = fields.first("title") or fields.first("title_alt")
-    doi = next(filter(None, map(normalise_doi, fields.all("doi"))), None) or next(
-        filter(None, map(doi_from_url, fields.all("url"))), None
+    values = fields.values
+    first = fields.first
+    title = first("title", "title_alt")
+    doi = next(filter(None, map(normalise_doi, values.get("doi", ()))), None) or next(
+        filter(None, map(doi_from_url, values.get("url", ()))), None
     )
-    pmid = normalise_pmid(fields.first("pmid"))
+    pmid = normalise_pmid(first("pmid"))
     authors = _authors(fields)
     if not title and not doi and not pmid and not authors:
         what = "no fields" if not fields else "no title, author, DOI or PMID"
@@ -120,9 +154,9 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
     warnings = list(fields.warnings)
     if not title:
         warnings.append("record without a title")
-    year, year_warning = year_of(fields.all("date"))
+    year, year_warning = year_of(values.get("date", []))
     if year is None:
-        year, alt_warning = year_of(fields.all("date_alt"))
+        year, alt_warning = year_of(values.get("date_alt", []))
         year_warning = year_warning or alt_warning
     if year_warning:
         warnings.append(year_warning)
@@ -132,48 +166,43 @@ def build(fields: Fields, *, file: str, line: int, fmt: str, encoding: str) -> R
     elif encoding.endswith(REPLACED):
         warnings.append("the file has bytes that are not valid UTF-8: shown as \ufffd")
     title = title or ""
-    source_ids = []
-    for name, values in fields.values.items():
-        if name.startswith("id:"):
-            for value in dict.fromkeys(clean_text(v) for v in values):
-                if value:
-                    source_ids.append(SourceId(scheme=name[3:], value=value))
-    keywords = split_keywords(fields.all("keywords"))
-    if one_each := fields.all("keyword"):
+    source_ids = [
+        SourceId(scheme=name[3:], value=value)
+        for name, kept in values.items()
+        if name.startswith("id:")
+        for value in _distinct(kept)
+    ]
+    keywords = split_keywords(values.get("keywords", []))
+    if one_each := values.get("keyword"):
         keywords = (
             split_keywords(keywords + one_each, "") if keywords else split_keywords(one_each, "")
         )
-    affiliations = list(
-        dict.fromkeys(a for a in (clean_text(v) for v in fields.all("affiliation")) if a)
-    )
+    if (sections := values.get("abstract_section")) and (joined := "\n".join(sections)):
+        abstract = abstract_sections(joined)
+    else:
+        # first() has cleaned it already: only the sections are left to find.
+        abstract = clean_abstract_sections(_first_long(values.get("abstract", ())))
     return Record(
         id=record_id(doi=doi, pmid=pmid, title=title, year=year),
         title=title,
         authors=authors,
-        affiliations=affiliations,
-        journal=fields.first("journal", "journal_abbrev"),
+        affiliations=_distinct_long(values.get("affiliation", ())),
+        journal=first("journal", "journal_abbrev"),
         year=year,
-        volume=fields.first("volume"),
-        issue=fields.first("issue"),
+        volume=first("volume"),
+        issue=first("issue"),
         pages=_pages(fields),
-        article_number=fields.first("article_number"),
-        page_count=_int(fields.first("page_count")),
+        article_number=first("article_number"),
+        page_count=_int(first("page_count")),
         keywords=keywords,
-        abstract=abstract_sections(
-            "\n".join(fields.all("abstract_section")) or fields.first("abstract")
-        ),
-        language=fields.first("language"),
+        abstract=abstract,
+        language=first("language"),
         doi=doi,
         pmid=pmid,
         source_ids=source_ids,
-        publication_types=list(
-            dict.fromkeys(t for t in (clean_text(v) for v in fields.all("type")) if t)
-        ),
-        subject_codes=[
-            _mesh(code)
-            for code in dict.fromkeys(c for c in (clean_text(v) for v in fields.all("mesh")) if c)
-        ],
-        times_cited=_int(fields.first("times_cited")),
+        publication_types=_distinct(values.get("type", ())),
+        subject_codes=[_mesh(code) for code in _distinct(values.get("mesh", ()))],
+        times_cited=_int(first("times_cited")),
         origins=[Origin(file=file, line=max(1, line), format=fmt, encoding=encoding)],
         warnings=warnings,
     )

@@ -23,10 +23,18 @@ def normalise_doi(value: str | None) -> str | None:
     return match.group(0).rstrip(".,;").lower()
 
 
+# Not a letter or digit: exactly the characters str.isalnum() refuses, since the
+# regular expression's \w is isalnum() plus "_" (checked over every code point in
+# tests/test_records_normalise.py).
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalise_title(title: str) -> str:
     """A key for comparing titles: letters and digits only, case and accents folded."""
-    folded = unicodedata.normalize("NFKD", title).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    if title.isascii():
+        # NFKD leaves ASCII as it is, and casefold() of ASCII is lower().
+        return _NOT_ALNUM.sub("", title.lower())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", title).casefold())
 
 
 def parse_year(value: str | None) -> int | None:
@@ -67,6 +75,15 @@ def clean_text(value: str | None) -> str | None:
     return " ".join(value.split()) or None
 
 
+def clean_long_text(value: str) -> str | None:
+    """``clean_text`` for long texts (abstracts, addresses), most of which are clean
+    already: finding that out (isprintable() is False for every whitespace character
+    but the space) is cheaper than splitting the text into words and joining them."""
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value or None
+    return " ".join(value.split()) or None
+
+
 def normalise_pmid(value: str | None) -> str | None:
     """The digits of a PubMed id (``PMID: 123``, ``MEDLINE:123``); else None."""
     if not value:
@@ -94,20 +111,25 @@ def year_of(dates: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
+_SEPARATOR_PATTERNS: dict[str, re.Pattern[str]] = {";": re.compile("[;]")}
+
+
 def split_keywords(values: list[str], separators: str = ";") -> list[str]:
     """Keywords from fields that hold one or several, split, trimmed, first spelling kept."""
-    pattern = re.compile("[" + re.escape(separators) + "]") if separators else None
+    if separators:
+        pattern = _SEPARATOR_PATTERNS.get(separators) or re.compile(
+            "[" + re.escape(separators) + "]"
+        )
+        values = [part for value in values for part in pattern.split(value)]
     seen: set[str] = set()
     result: list[str] = []
     for value in values:
-        parts = pattern.split(value) if pattern is not None else (value,)
-        for part in parts:
-            keyword = " ".join(part.split())
-            if keyword:
-                key = keyword.casefold()
-                if key not in seen:
-                    seen.add(key)
-                    result.append(keyword)
+        keyword = " ".join(value.split())
+        if keyword:
+            key = keyword.casefold()
+            if key not in seen:
+                seen.add(key)
+                result.append(keyword)
     return result
 
 
@@ -137,7 +159,17 @@ def abstract_sections(text: str | None) -> str | None:
         return None
     if ": " not in text:
         return clean_text(text)
-    lines = [line for line in (clean_text(part) for part in text.split("\n")) if line]
+    return _sections([line for line in map(clean_long_text, text.split("\n")) if line])
+
+
+def clean_abstract_sections(text: str | None) -> str | None:
+    """``abstract_sections`` of a text ``clean_text`` has cleaned already (one line)."""
+    if text is None or ": " not in text:
+        return text or None
+    return _sections([text])
+
+
+def _sections(lines: list[str]) -> str | None:
     out: list[str] = []
     for line in lines:
         starts = _section_starts(line)
@@ -157,7 +189,7 @@ def parse_name(text: str) -> tuple[str, str] | None:
     ``Family, Given``; ``Family GI`` (MEDLINE, Scopus ``Gong B.``); ``Given Family``;
     a name in one piece (``张三``, an organisation) is all family name.
     """
-    name = clean_text(text)
+    name = " ".join(text.split())  # clean_text, inline: called for every author
     if not name:
         return None
     if "," in name:

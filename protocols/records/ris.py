@@ -12,6 +12,7 @@ a test checks that this reader finds every title rispy finds on the fixtures.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -29,6 +30,7 @@ _HEAD_TAG = re.compile(r"^(?:\ufeff)?([A-Z][A-Z0-9])  - ", re.MULTILINE)
 
 _ONE_A_LINE = frozenset({"keyword", "author", "affiliation"})
 _PUBMED_DATABASES = frozenset({"nlm", "pubmed", "medline"})
+_PREFIX_CACHE_SIZE = 1024
 
 
 def sniff(head: str) -> bool:
@@ -62,24 +64,38 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
         return build(fields, file=text.name, line=start, fmt=NAME, encoding=encoding)
 
     table = tags.RIS
+    # The loop runs once a line of the file. Most tag lines are "XX  - value": their
+    # first six characters name the tag, so ``prefixes`` (the six-character openings
+    # of tag lines seen so far) spares them TAG_LINE; other lines are matched with it.
+    prefixes: dict[str, str] = {}
     with text.open() as stream:
-        for number, raw in enumerate(stream, start=1):
+        lines = iter(stream)
+        first = next(lines, None)
+        if first is None:
+            return
+        numbered = enumerate(itertools.chain((first.lstrip("\ufeff"),), lines), start=1)
+        for number, raw in numbered:
             line = raw.rstrip()
-            if number == 1:
-                line = line.lstrip("\ufeff")
-            match = TAG_LINE.match(line)
-            if match is None:
-                # Untagged: a continuation of the field above, or stray text between records.
-                if fields is not None and last is not None and line:
-                    name = table.get(last) or ""
-                    if name in _ONE_A_LINE:
-                        # EndNote writes further keywords, authors, addresses one a line.
-                        fields.add(name, line.strip())
-                    elif values := fields.values.get(name):
-                        values[-1] += " " + line.strip()
-                continue
-            tag, value = match.groups()
-            value = value.strip() if value else ""
+            tag = prefixes.get(line[:6])
+            if tag is not None:
+                value = line[6:].strip()
+            else:
+                match = TAG_LINE.match(line)
+                if match is None:
+                    # Untagged: a continuation of the field above, or stray text between records.
+                    if fields is not None and last is not None and line:
+                        name = table.get(last) or ""
+                        if name in _ONE_A_LINE:
+                            # EndNote writes further keywords, authors, addresses one a line.
+                            fields.add(name, line.strip())
+                        elif values := fields.values.get(name):
+                            values[-1] += " " + line.strip()
+                    continue
+                tag, value = match.groups()
+                value = value.strip() if value else ""
+                if len(prefixes) < _PREFIX_CACHE_SIZE and line.startswith(tag + "  - "):
+                    # TAG_LINE reads any line that opens so as this tag and the rest.
+                    prefixes[tag + "  - "] = tag
             if tag == "TY":
                 if fields is not None:
                     fields.warnings.append("record without an ER line: ended at the next TY")
@@ -98,7 +114,10 @@ def parse(text: TextInput) -> Iterator[Record | Reject]:
             last = tag
             name = table.get(tag)
             if name is not None and value:
-                fields.values.setdefault(name, []).append(value)
+                if (kept := fields.values.get(name)) is None:
+                    fields.values[name] = [value]
+                else:
+                    kept.append(value)
     if fields is not None and fields:
         fields.warnings.append("the file ends before this record's ER line")
         if (item := finish()) is not None:
