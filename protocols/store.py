@@ -141,6 +141,52 @@ class SearchFilter:
     status: str | None = None
 
 
+@frozen
+class EncodedEntry:
+    """An automatically mapped entry as the catalogue writes it: its row and search text."""
+
+    entry_id: str
+    record_id: str
+    review_status: str
+    data: str  # the entry's JSON
+    search: tuple[str, ...]  # one text a column of SEARCH_COLUMNS
+
+    def decode(self) -> Entry:
+        return from_json(json.loads(self.data), Entry)
+
+
+@frozen
+class PreparedRecord:
+    """A record with its JSON and its mapped entries already encoded for the catalogue.
+
+    Why: with ``--jobs``, worker processes map the records; encoding there too (JSON
+    of the record and entries, search text) leaves the process that writes the
+    catalogue only the SQL, and the workers send back strings instead of objects.
+    ``Catalogue.ingest`` uses what is prepared for a record it adds, and maps again a
+    record merged with a kept one, exactly as it would without preparation.
+    """
+
+    record: Record
+    data: str  # the record's JSON
+    entries: tuple[EncodedEntry, ...]
+
+
+def prepare_record(record: Record, mapper: Mapper) -> PreparedRecord:
+    """``record`` mapped and encoded as ``Catalogue.ingest`` would write it if it is new."""
+    return PreparedRecord(record, _dump(record), tuple(_encode(e, record) for e in mapper(record)))
+
+
+def _encode(entry: Entry, record: Record | None) -> EncodedEntry:
+    text = search_text(entry, record)
+    return EncodedEntry(
+        entry.entry_id,
+        entry.record.id,
+        entry.review_status,
+        _dump(entry),
+        tuple(text[column] for column in SEARCH_COLUMNS),
+    )
+
+
 def record_keys(record: Record) -> list[str]:
     """The keys a record is found by: DOI, PMID, normalised title with year."""
     keys = []
@@ -369,7 +415,7 @@ class Catalogue:
 
     def ingest(
         self,
-        records: Iterable[Record],
+        records: Iterable[Record | PreparedRecord],
         mapper: Mapper,
         files: Iterable[str] = (),
         rejects: Sequence | None = None,
@@ -377,16 +423,21 @@ class Catalogue:
         """Store records (merged with what is kept) and their mapped entries, all or nothing.
 
         ``rejects`` is the list the reader of ``records`` fills; its length is reported.
+        A ``PreparedRecord`` is stored as prepared when it is new; merged with a kept
+        record, the merged record is mapped by ``mapper``.
         """
         added = merged = updated = unchanged = entries = 0
         counted: dict[str, int] = {}
         delay = float(os.environ.get(_INGEST_DELAY_ENV) or 0)
         with self._transaction():
-            for chunk in _chunks(records, INGEST_BATCH):
+            for items in _chunks(records, INGEST_BATCH):
+                chunk = [
+                    item.record if isinstance(item, PreparedRecord) else item for item in items
+                ]
                 batch = _Batch(self._db)
                 keys_of = [record_keys(record) for record in chunk]
                 batch.load(chunk, keys_of)
-                for record, keys in zip(chunk, keys_of, strict=True):
+                for item, record, keys in zip(items, chunk, keys_of, strict=True):
                     for origin in record.origins:
                         counted[origin.file] = counted.get(origin.file, 0) + 1
                     existing = batch.find(record, keys)
@@ -400,10 +451,14 @@ class Catalogue:
                             unchanged += 1
                         else:
                             merged += 1
-                    # Mapped again even when unchanged: a newer mapper updates automatic entries.
-                    mapped, changed = self._put_record(
-                        batch, stored, keys, mapper(stored), record_changed=stored != existing
-                    )
+                    if stored is record and isinstance(item, PreparedRecord):
+                        mapped, changed = self._put_prepared(batch, item, keys)
+                    else:
+                        # Mapped again even when unchanged: a newer mapper updates automatic
+                        # entries.
+                        mapped, changed = self._put_record(
+                            batch, stored, keys, mapper(stored), record_changed=stored != existing
+                        )
                     entries += mapped
                     updated += changed
                     if delay:
@@ -530,6 +585,21 @@ class Catalogue:
                 elif record_changed:
                     batch.index_entry(kept, record)
         return len(mapped), changed
+
+    def _put_prepared(
+        self, batch: _Batch, prepared: PreparedRecord, keys: list[str]
+    ) -> tuple[int, int]:
+        """``_put_record`` of a new record, written as prepared."""
+        record = prepared.record
+        if batch.entries_of(record.id):
+            # Entries kept under a new record's id (only a custom mapper names them so):
+            # compared one by one as ever.
+            entries = [encoded.decode() for encoded in prepared.entries]
+            return self._put_record(batch, record, keys, entries)
+        batch.write_record(record, keys, prepared.data)
+        for encoded in prepared.entries:
+            batch.write_encoded(encoded)
+        return len(prepared.entries), 0
 
     def _write_entry(self, entry: Entry, record: Record | None) -> None:
         self._db.execute(
@@ -882,8 +952,8 @@ class _Batch:
                 entries[entry_id] = from_json(json.loads(entry), Entry)
         return {entry_id: entries[entry_id] for entry_id in sorted(entries)}  # type: ignore[misc]
 
-    def write_record(self, record: Record, keys: list[str]) -> None:
-        data = _dump(record)
+    def write_record(self, record: Record, keys: list[str], data: str | None = None) -> None:
+        data = _dump(record) if data is None else data
         self._record_rows.append(
             (record.id, record.title, record.year, record.doi, record.pmid, data)
         )
@@ -898,15 +968,19 @@ class _Batch:
                 self._key_owner[key] = record.id
 
     def write_entry(self, entry: Entry, record: Record | None) -> None:
-        data = _dump(entry)
-        self._entry_rows.append((entry.entry_id, entry.record.id, entry.review_status, data))
-        owner = self._entry_owner.get(entry.entry_id)
-        if owner is not None and owner != entry.record.id:
+        self.write_encoded(_encode(entry, record))
+
+    def write_encoded(self, entry: EncodedEntry) -> None:
+        entry_id, record_id = entry.entry_id, entry.record_id
+        self._entry_rows.append((entry_id, record_id, entry.review_status, entry.data))
+        owner = self._entry_owner.get(entry_id)
+        if owner is not None and owner != record_id:
             # The upsert moves the entry to its new record (mappers name entries after it).
-            self._entries[owner].pop(entry.entry_id, None)
-        self._entry_owner[entry.entry_id] = entry.record.id
-        self._entries.setdefault(entry.record.id, {})[entry.entry_id] = data
-        self.index_entry(entry, record)
+            self._entries[owner].pop(entry_id, None)
+        self._entry_owner[entry_id] = record_id
+        # Kept as its JSON, read back if asked for, as the SELECT would have read it.
+        self._entries.setdefault(record_id, {})[entry_id] = entry.data
+        self._search[entry_id] = entry.search
 
     def index_entry(self, entry: Entry, record: Record | None) -> None:
         text = search_text(entry, record)
