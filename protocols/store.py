@@ -435,8 +435,7 @@ class Catalogue:
                     item.record if isinstance(item, PreparedRecord) else item for item in items
                 ]
                 batch = _Batch(self._db)
-                keys_of = [record_keys(record) for record in chunk]
-                batch.load(chunk, keys_of)
+                keys_of = batch.load(chunk)
                 for item, record, keys in zip(items, chunk, keys_of, strict=True):
                     for origin in record.origins:
                         counted[origin.file] = counted.get(origin.file, 0) + 1
@@ -446,7 +445,7 @@ class Catalogue:
                         added += 1
                     else:
                         stored = merge_into(existing, record)
-                        keys = record_keys(stored)
+                        keys = None  # the merged record's, worked out if it is written
                         if stored == existing:
                             unchanged += 1
                         else:
@@ -552,7 +551,7 @@ class Catalogue:
         self,
         batch: _Batch,
         record: Record,
-        keys: list[str],
+        keys: list[str] | None,
         mapped: Sequence[Entry],
         record_changed: bool = True,
     ) -> tuple[int, int]:
@@ -587,7 +586,7 @@ class Catalogue:
         return len(mapped), changed
 
     def _put_prepared(
-        self, batch: _Batch, prepared: PreparedRecord, keys: list[str]
+        self, batch: _Batch, prepared: PreparedRecord, keys: list[str] | None
     ) -> tuple[int, int]:
         """``_put_record`` of a new record, written as prepared."""
         record = prepared.record
@@ -892,9 +891,19 @@ class _Batch:
         # (that order numbers new FTS rows as one INSERT after another would).
         self._search: dict[str, tuple[str, ...]] = {}
 
-    def load(self, records: Sequence[Record], keys_of: Sequence[list[str]]) -> None:
-        """Read the stored rows the records may meet: by id, by key, and their entries."""
-        wanted_keys = {key for keys in keys_of for key in keys}
+    def load(self, records: Sequence[Record]) -> list[list[str] | None]:
+        """Read the stored rows the records may meet: by id, by key, and their entries.
+
+        Returns the keys of each record that is not stored under its id (None for
+        one that is: it is found by its id, as ``find`` looks there first).
+        """
+        self._records = dict.fromkeys(record.id for record in records)
+        self._records.update(self._select_records(self._records))
+        keys_of = [
+            None if self._records[record.id] is not None else record_keys(record)
+            for record in records
+        ]
+        wanted_keys = {key for keys in keys_of if keys for key in keys}
         self._key_owner = dict.fromkeys(wanted_keys)
         self._key_owner.update(
             self._db.execute(
@@ -903,17 +912,13 @@ class _Batch:
                 (_json_list(wanted_keys),),
             ).fetchall()
         )
-        wanted_ids = {record.id for record in records}
-        wanted_ids.update(owner for owner in self._key_owner.values() if owner is not None)
-        self._records = dict.fromkeys(wanted_ids)
-        self._records.update(
-            self._db.execute(
-                "SELECT id, data FROM records WHERE id IN (SELECT value FROM json_each(?))",
-                (_json_list(wanted_ids),),
-            ).fetchall()
-        )
+        owners = {owner for owner in self._key_owner.values() if owner is not None}
+        owners.difference_update(self._records)
+        if owners:
+            self._records.update(dict.fromkeys(owners))
+            self._records.update(self._select_records(owners))
         # Entries reference their record (foreign key): only stored records have any.
-        self._entries = {rid: {} for rid in wanted_ids}
+        self._entries = {rid: {} for rid in self._records}
         stored_ids = [rid for rid, data in self._records.items() if data is not None]
         if stored_ids:
             rows = self._db.execute(
@@ -924,6 +929,13 @@ class _Batch:
             for record_id, entry_id, data in rows:
                 self._entries[record_id][entry_id] = data
                 self._entry_owner[entry_id] = record_id
+        return keys_of
+
+    def _select_records(self, ids: Iterable[str]) -> list[tuple[str, str]]:
+        return self._db.execute(
+            "SELECT id, data FROM records WHERE id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        ).fetchall()
 
     def _record(self, record_id: str) -> Record | None:
         record = self._records[record_id]
@@ -931,10 +943,10 @@ class _Batch:
             record = self._records[record_id] = from_json(json.loads(record), Record)
         return record
 
-    def find(self, record: Record, keys: list[str]) -> Record | None:
+    def find(self, record: Record, keys: list[str] | None) -> Record | None:
         """The stored record with the record's id, else the one any of its keys finds."""
         found = self._record(record.id)
-        if found is not None:
+        if found is not None or keys is None:
             return found
         for key in keys:
             owner = self._key_owner[key]
@@ -952,8 +964,9 @@ class _Batch:
                 entries[entry_id] = from_json(json.loads(entry), Entry)
         return {entry_id: entries[entry_id] for entry_id in sorted(entries)}  # type: ignore[misc]
 
-    def write_record(self, record: Record, keys: list[str], data: str | None = None) -> None:
+    def write_record(self, record: Record, keys: list[str] | None, data: str | None = None) -> None:
         data = _dump(record) if data is None else data
+        keys = record_keys(record) if keys is None else keys
         self._record_rows.append(
             (record.id, record.title, record.year, record.doi, record.pmid, data)
         )
