@@ -40,7 +40,7 @@ from protocols import model
 from protocols.errors import UsageError
 from protocols.mapping import map_record
 from protocols.model import Entry, Record
-from protocols.store import PreparedRecord, prepare_record
+from protocols.store import EncodedEntry, PreparedRecord, prepare_record
 
 Mapper = Callable[[Record], list[Entry]]
 
@@ -91,11 +91,14 @@ def _reducer(cls: type) -> Callable[[Any], tuple]:
     return lambda obj: (_rebuild, (cls, get(obj)))
 
 
-_MODEL_CLASSES = [cls for cls in vars(model).values() if isinstance(cls, type) and attrs.has(cls)]
-_SLOT_SETTERS = {cls: _slot_setters(cls) for cls in _MODEL_CLASSES}
+# The model's classes, and the encoded entries workers send back.
+_FLAT_CLASSES = [
+    cls for cls in vars(model).values() if isinstance(cls, type) and attrs.has(cls)
+] + [EncodedEntry]
+_SLOT_SETTERS = {cls: _slot_setters(cls) for cls in _FLAT_CLASSES}
 # Looked up by the C pickler for these classes only; every other object (tuples, strings)
 # keeps pickle's own fast path.
-_DISPATCH_TABLE = copyreg.dispatch_table | {cls: _reducer(cls) for cls in _MODEL_CLASSES}
+_DISPATCH_TABLE = copyreg.dispatch_table | {cls: _reducer(cls) for cls in _FLAT_CLASSES}
 
 
 def _dumps(value: Any) -> bytes:
