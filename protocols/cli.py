@@ -205,30 +205,33 @@ def _read_for_ingest(
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from protocols.store import PreparedRecord
+
     _check_jobs(args.jobs)
     files = expand_inputs(args.files)
     if not files:
         raise UsageError(f"ingest: no files in {', '.join(args.files)}")
     rejects: list[Reject] = []
     skipped: dict[str, str] = {}
-    records: Iterator[Record] | list[Record] = _read_for_ingest(
+    records: Iterator[Record] | Iterator[PreparedRecord] = _read_for_ingest(
         files, args.format, rejects, skipped
     )
-    mapper = map_record
     if args.jobs > 1:
-        from protocols.parallel import premapped
+        from protocols.parallel import prepare_records
 
-        records, mapper = premapped(records, args.jobs)
+        # Workers map and encode while this process reads and writes the catalogue.
+        records = prepare_records(records, args.jobs)
     with _open(args, must_exist=False) as catalogue:
 
         def logged(items):
-            for record in items:
+            for item in items:
+                record = item.record if isinstance(item, PreparedRecord) else item
                 progress.detail(f"{record.id}  {record.title[:70]}")
-                yield record
+                yield item
 
         report = catalogue.ingest(
             logged(progress.track(records, "ingest")),
-            mapper,
+            map_record,
             # Lazy: read after the records, when the skipped files are known.
             (path for path, _named in files if path not in skipped),
             rejects,

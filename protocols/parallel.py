@@ -4,32 +4,43 @@
 dependence), so records can be mapped anywhere and put back in order. Records are
 sent to the workers in chunks (one pickle round trip per chunk rather than per
 record) and only a few chunks are in flight at a time, so memory stays flat however
-long the input stream is. The output, record for record, is what ``jobs=1`` gives.
+long the input stream is, and the calling process goes on reading (and writing the
+catalogue) while the workers map. The output, record for record, is what ``jobs=1``
+gives.
 
-Two ways in:
+Three ways in:
 
 - ``map_records(records, jobs)`` yields ``(record, entries)`` pairs in input order.
+- ``prepare_records(records, jobs)`` yields ``PreparedRecord``s in input order: the
+  workers also encode the record and its entries as the catalogue writes them (JSON,
+  search text), so they send back strings, and ``Catalogue.ingest`` only runs SQL.
 - ``premapped(records, jobs)`` returns ``(records, mapper)`` to hand unchanged to
-  ``Catalogue.ingest(records, mapper, files)``: the mapper answers from the worker
-  results for the record it was just given, and maps in-process only a record the
-  catalogue merged with a kept one (the merged record is new, so it is mapped anew).
+  ``Catalogue.ingest(records, mapper, files)``: prepared records, and the mapper for
+  a record the catalogue merges with a kept one (the merged record is new, so it is
+  mapped anew, in this process).
 """
 
 from __future__ import annotations
 
+import copyreg
 import io
 import multiprocessing
+import operator
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from itertools import islice
+from typing import Any
 
 import attrs
 
+from protocols import model
 from protocols.errors import UsageError
 from protocols.mapping import map_record
 from protocols.model import Entry, Record
+from protocols.store import EncodedEntry, PreparedRecord, prepare_record
 
 Mapper = Callable[[Record], list[Entry]]
 
@@ -37,41 +48,85 @@ Mapper = Callable[[Record], list[Entry]]
 # little beside mapping, small enough that the first results come back quickly.
 DEFAULT_CHUNK_SIZE = 200
 # Chunks submitted ahead of the one being consumed, per worker: keeps every worker
-# busy while the parent writes results, and bounds memory.
+# busy while the parent reads and writes, and bounds memory.
 CHUNKS_AHEAD_PER_WORKER = 2
+
+
+# --------------------------------------------------------------------------- pickling
+# attrs' own ``__getstate__``/``__setstate__`` cost about 50 µs an entry each way, and on
+# two cores that overhead (paid in the parent and the workers) ate most of what the
+# second worker gained. So the model's classes are pickled as their class and a tuple of
+# field values, and rebuilt by setting the slots directly: the values were validated
+# when they were first built, and the rebuilt objects are equal to them.
+
+
+def _rebuild(cls: type, values: tuple) -> Any:
+    obj = object.__new__(cls)
+    for set_slot, value in zip(_SLOT_SETTERS[cls], values, strict=True):
+        set_slot(obj, value)
+    return obj
+
+
+def _slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
+    """The ``__set__`` of each field's slot (frozen classes refuse plain setattr)."""
+    setters = []
+    for field in attrs.fields(cls):
+        slot = getattr(cls, field.name, None)
+        if hasattr(slot, "__set__") and not isinstance(slot, property):
+            setters.append(slot.__set__)
+        else:  # not a slot (a dict class): the generic way
+            setters.append(partial(_set_attribute, name=field.name))
+    return tuple(setters)
+
+
+def _set_attribute(obj: Any, value: Any, name: str) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple]:
+    names = [field.name for field in attrs.fields(cls)]
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (_rebuild, (cls, (get(obj),)))
+    return lambda obj: (_rebuild, (cls, get(obj)))
+
+
+# The model's classes, and the encoded entries workers send back.
+_FLAT_CLASSES = [
+    cls for cls in vars(model).values() if isinstance(cls, type) and attrs.has(cls)
+] + [EncodedEntry]
+_SLOT_SETTERS = {cls: _slot_setters(cls) for cls in _FLAT_CLASSES}
+# Looked up by the C pickler for these classes only; every other object (tuples, strings)
+# keeps pickle's own fast path.
+_DISPATCH_TABLE = copyreg.dispatch_table | {cls: _reducer(cls) for cls in _FLAT_CLASSES}
+
+
+def _dumps(value: Any) -> bytes:
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH_TABLE
+    pickler.dump(value)
+    return stream.getvalue()
+
+
+# --------------------------------------------------------------------------- workers
 
 
 def _map_chunk(mapper: Mapper, payload: bytes) -> bytes:
     return _dumps([mapper(record) for record in pickle.loads(payload)])
 
 
-class _AttrsPickler(pickle.Pickler):
-    """Pickles an attrs instance as its class and field values, rebuilt without validation.
-
-    Why not plain pickle: attrs' ``__getstate__``/``__setstate__`` cost about 50 µs an
-    entry each way, and on two cores that overhead (paid in the parent and the workers)
-    ate most of what the second worker gained. The values were validated when the
-    worker built them; rebuilding them field by field gives equal objects.
-    """
-
-    def reducer_override(self, obj):
-        cls = type(obj)
-        if attrs.has(cls):
-            return _rebuild, (cls, tuple(getattr(obj, field.name) for field in cls.__attrs_attrs__))
-        return NotImplemented
+def _prepare_chunk(mapper: Mapper, payload: bytes) -> bytes:
+    # Only strings go back: the parent still holds the records it sent.
+    prepared = [prepare_record(record, mapper) for record in pickle.loads(payload)]
+    return _dumps([(p.data, p.entries) for p in prepared])
 
 
-def _rebuild(cls: type, values: tuple):
-    obj = object.__new__(cls)
-    for field, value in zip(cls.__attrs_attrs__, values, strict=True):
-        object.__setattr__(obj, field.name, value)  # frozen classes refuse plain setattr
-    return obj
-
-
-def _dumps(value) -> bytes:
-    stream = io.BytesIO()
-    _AttrsPickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return stream.getvalue()
+def _check(jobs: int, chunk_size: int) -> None:
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    if chunk_size < 1:
+        raise UsageError(f"chunk size must be at least 1, not {chunk_size}")
 
 
 def map_records(
@@ -85,20 +140,40 @@ def map_records(
     ``jobs <= 1`` maps in this process. ``mapper`` must be a module-level function
     (workers receive it by name). Errors raised by the mapper reach the caller.
     """
-    if jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {jobs}")
-    if chunk_size < 1:
-        raise UsageError(f"chunk size must be at least 1, not {chunk_size}")
+    _check(jobs, chunk_size)
     if jobs == 1:
         for record in records:
             yield record, mapper(record)
         return
-    yield from _map_in_workers(iter(records), jobs, mapper, chunk_size)
+    for chunk, results in _in_workers(iter(records), jobs, partial(_map_chunk, mapper), chunk_size):
+        yield from zip(chunk, results, strict=True)
 
 
-def _map_in_workers(
-    records: Iterator[Record], jobs: int, mapper: Mapper, chunk_size: int
-) -> Iterator[tuple[Record, list[Entry]]]:
+def prepare_records(
+    records: Iterable[Record],
+    jobs: int = 1,
+    mapper: Mapper = map_record,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Iterator[PreparedRecord]:
+    """``prepare_record(record, mapper)`` for every record, in input order, by ``jobs`` processes.
+
+    What ``Catalogue.ingest`` writes is the same as for the plain records.
+    """
+    _check(jobs, chunk_size)
+    if jobs == 1:
+        for record in records:
+            yield prepare_record(record, mapper)
+        return
+    work = partial(_prepare_chunk, mapper)
+    for chunk, results in _in_workers(iter(records), jobs, work, chunk_size):
+        for record, (data, entries) in zip(chunk, results, strict=True):
+            yield PreparedRecord(record, data, entries)
+
+
+def _in_workers(
+    records: Iterator[Record], jobs: int, work: Callable[[bytes], bytes], chunk_size: int
+) -> Iterator[tuple[list[Record], list]]:
+    """Chunks of records with ``work``'s results for them, in input order."""
     # "spawn" everywhere: the same behaviour on Linux, macOS and Windows, and no fork of
     # a parent that may hold an open SQLite connection or threads.
     context = multiprocessing.get_context("spawn")
@@ -113,12 +188,11 @@ def _map_in_workers(
                 if not chunk:
                     exhausted = True
                     break
-                future = executor.submit(_map_chunk, mapper, _dumps(chunk))
-                pending.append((chunk, future))
+                pending.append((chunk, executor.submit(work, _dumps(chunk))))
             if not pending:
                 return
             chunk, future = pending.popleft()
-            yield from zip(chunk, pickle.loads(future.result()), strict=True)
+            yield chunk, pickle.loads(future.result())
     finally:
         # Also runs when the consumer stops early or fails: no stray workers left behind.
         executor.shutdown(wait=True, cancel_futures=True)
@@ -129,24 +203,15 @@ def premapped(
     jobs: int = 1,
     mapper: Mapper = map_record,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-) -> tuple[Iterator[Record], Mapper]:
+) -> tuple[Iterator[Record] | Iterator[PreparedRecord], Mapper]:
     """Records and a mapper for ``Catalogue.ingest``, the mapping done ahead by ``jobs`` workers.
 
-    The catalogue calls the mapper on the record it has just taken from the iterator
-    (or on a merged copy of it); the first is answered from the workers' result, the
-    second mapped here, so the stored entries are exactly those of ``jobs=1``.
+    With one job, the records and the mapper as they are. With more, prepared
+    records: the catalogue stores a new record as the workers prepared it, and calls
+    the mapper here on a record it merged with a kept one, so the stored entries are
+    exactly those of ``jobs=1``.
     """
-    last: list[tuple[Record, list[Entry]]] = []
-
-    def stream() -> Iterator[Record]:
-        for record, entries in map_records(records, jobs, mapper, chunk_size):
-            last[:] = [(record, entries)]
-            yield record
-        last.clear()
-
-    def mapped(record: Record) -> list[Entry]:
-        if last and last[0][0] is record:
-            return last[0][1]
-        return mapper(record)
-
-    return stream(), mapped
+    _check(jobs, chunk_size)
+    if jobs == 1:
+        return iter(records), mapper
+    return prepare_records(records, jobs, mapper, chunk_size), mapper

@@ -463,3 +463,69 @@ def test_jsonl_export_can_select_entries(searchable):
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [next(iter(line)) for line in lines] == ["record", "entry"]
     assert lines[1]["entry"]["entry_id"] == "r000000000002-1"
+
+
+# --------------------------------------------------------------------------- batched writes
+
+
+def _everything(db: Path) -> list:
+    """Every row the catalogue holds, search rows and their FTS text included."""
+    with sqlite3.connect(db) as connection:
+        return [
+            connection.execute(sql).fetchall()
+            for sql in (
+                "SELECT * FROM records ORDER BY id",
+                "SELECT * FROM record_keys ORDER BY key",
+                "SELECT * FROM entries ORDER BY entry_id",
+                "SELECT * FROM inputs ORDER BY file",
+                "SELECT action, count, file, detail FROM history ORDER BY id",
+                "SELECT s.row, s.entry_id, e.title, e.abstract, e.keywords, e.measures, "
+                "e.provenance FROM search_rows s JOIN entry_search e ON e.rowid = s.row "
+                "ORDER BY s.row",
+            )
+        ]
+
+
+def _one_or_two_entries(record: Record) -> list[Entry]:
+    # A record with "second arm" in its abstract gets a second entry until a duplicate
+    # brings its volume: then the entry goes (deleted halfway through a batch) unless a
+    # person curated it.
+    first = stub_mapper(record)[0]
+    if "second arm" in (record.abstract or "") and not record.volume:
+        return [first, attrs.evolve(first, entry_id=f"{record.id}-2")]
+    return [first]
+
+
+def test_a_batched_ingest_stores_what_a_record_by_record_one_stores(tmp_path, monkeypatch):
+    # Duplicates within one batch (by id, by DOI, by title), entries dropped and curated
+    # entries kept: batches of one record each are the record-by-record ingest.
+    first = [make_record(n, abstract="Aerobic walking, second arm.") for n in range(1, 9)]
+    first.append(make_record(20, doi="10.1/dup", abstract="A randomised trial."))
+    second = [
+        make_record(3, volume="7"),  # the same work: merged, its second entry dropped
+        make_record(21, doi="10.1/dup", keywords=("hypoalgesia",)),  # found by its DOI
+        make_record(30, abstract="New, second arm."),
+        make_record(30, title="Trial number 30 of stabilisation exercise", volume="1"),
+        make_record(31, title="Trial number 2 of stabilisation exercise", year=2002),
+        make_record(4, volume="9"),  # curated second entry stays
+        make_record(32, abstract="Another new one, second arm."),
+        make_record(5, abstract="Aerobic walking, second arm.", issue="2"),
+    ]
+    stores = {}
+    for batch in (1, 3, 500):
+        monkeypatch.setattr("protocols.store.INGEST_BATCH", batch)
+        db = tmp_path / f"batch{batch}.sqlite"
+        with Catalogue(db) as catalogue:
+            catalogue.ingest(first, _one_or_two_entries, ["first"])
+            entry = catalogue.entry("r000000000004-2")
+            catalogue.put_entries([apply_corrections(entry, ["arm=B"])], "edit", None)
+            report = catalogue.ingest(second, _one_or_two_entries, ["second"])
+            catalogue.ingest(second, _one_or_two_entries, ["second"])
+        stores[batch] = (report, _everything(db))
+    assert stores[3] == stores[1]
+    assert stores[500] == stores[1]
+    report = stores[1][0]
+    assert (report.added, report.merged) == (2, 6)
+    with Catalogue(tmp_path / "batch500.sqlite") as catalogue:
+        assert catalogue.entry("r000000000003-2") is None
+        assert catalogue.entry("r000000000004-2").arm == "B"
