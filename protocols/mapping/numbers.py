@@ -9,6 +9,7 @@ from protocols.mapping.cues import Cues
 
 # Every dash a record may use between two numbers or inside a number word.
 DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
+_WORD_PARTS = re.compile(rf"[{DASH} ]+")
 
 
 @cache
@@ -20,6 +21,12 @@ def number_pattern(cues: Cues) -> str:
     # The look-ahead lets the regex engine skip, cheaply, every position where no number
     # can start (number words start with one of these letters).
     return rf"(?:\b(?=[0-9zotfsenZOTFSEN])(?:\d+(?:\.\d+)?|{words}\b))"
+
+
+@cache
+def number_regex(cues: Cues) -> re.Pattern[str]:
+    """``number_pattern`` compiled (ignoring case), once."""
+    return re.compile(number_pattern(cues), re.I)
 
 
 @cache
@@ -40,7 +47,7 @@ def word_value(word: str, cues: Cues) -> float | None:
         return float(cues.number_times[w])
     if w in cues.number_one:
         return 1.0
-    parts = re.split(rf"[{DASH} ]+", w)
+    parts = _WORD_PARTS.split(w)
     total = 0.0
     for part in parts:
         if part in cues.number_units:
@@ -54,8 +61,7 @@ def word_value(word: str, cues: Cues) -> float | None:
 
 def parse_amount(text: str, cues: Cues):
     """A number or a (low, high) range from the text of ``range_pattern``; None if unreadable."""
-    n = number_pattern(cues)
-    values = [word_value(m.group(), cues) for m in re.finditer(n, text, re.I)]
+    values = [word_value(m.group(), cues) for m in number_regex(cues).finditer(text)]
     values = [v for v in values if v is not None]
     if not values:
         return None
