@@ -14,7 +14,6 @@ weeks", "a 12-week programme"), then the first other one.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from functools import cache
 from typing import NamedTuple
 
@@ -23,7 +22,15 @@ from attrs import frozen
 
 from protocols.mapping.cues import Cues
 from protocols.mapping.document import Document
-from protocols.mapping.numbers import DASH, number_pattern, parse_amount, range_pattern
+from protocols.mapping.numbers import (
+    DASH,
+    number_pattern,
+    number_starts,
+    number_words,
+    parse_amount,
+    range_pattern,
+    scan,
+)
 from protocols.model import Dosage, Intensity, Provenance
 
 _D = f"[\\s{DASH}]*"
@@ -285,35 +292,6 @@ def _chunks(doc: Document):
             yield part, sentence.start, chunk, words, range(first, stop)
 
 
-@cache
-def _number_forms(cues: Cues) -> frozenset[str]:
-    """Every word a number written in words can be: ``number_pattern`` asks for a word
-    boundary before and after one, so it is a unit, a tens word or the two run together
-    ("twentyfive"); "twenty-five" is two words and starts at the first."""
-    units, tens = cues.number_units, cues.number_tens
-    return frozenset(units).union(tens, (t + u for t in tens for u in units))
-
-
-def _numbers(part, cues: Cues) -> list[int]:
-    """The indexes of the words of ``part`` that may start a number: digits or a number word.
-
-    The number-led dose patterns need to be tried only where such a word starts (see
-    ``_scan``): scanning every position of a sentence with those long patterns was the
-    dose's main cost. The canonical words keep a number word as it is, and a word
-    starting with a digit still starts with it.
-    """
-    forms = _number_forms(cues)
-    return [i for i, c in enumerate(part.text.canons) if c[0] in "0123456789" or c in forms]
-
-
-def _number_starts(part, numbers: list[int], offset: int, words: range) -> list[int]:
-    """Where in the sentence ``words`` (its word range; ``offset`` its start) a number may start."""
-    starts = part.text.starts
-    lo = bisect_left(numbers, words.start)
-    hi = bisect_left(numbers, words.stop, lo)
-    return [starts[i] - offset for i in numbers[lo:hi]]
-
-
 def _with_times(doc: Document, low: str, starts: list[int]) -> list[int]:
     """``starts`` and wherever a frequency word ("twice") begins: the patterns take those
     inside a word too."""
@@ -324,25 +302,6 @@ def _with_times(doc: Document, low: str, starts: list[int]) -> list[int]:
             found.append(at)
             at = low.find(word, at + 1)
     return sorted(found)
-
-
-def _scan(pattern: re.Pattern[str], target: str, starts: list[int] | None):
-    """The matches of ``pattern.finditer(target)``, trying only the positions ``starts``
-    (every position where a match may begin, in order); all of them if None.
-
-    Same matches as ``finditer``: a search takes the first position where the pattern
-    matches, and no match begins elsewhere. (None of the dose patterns matches empty.)
-    """
-    if starts is None:
-        yield from pattern.finditer(target)
-        return
-    at = 0
-    for pos in starts:
-        if pos >= at:
-            m = pattern.match(target, pos)
-            if m:
-                yield m
-                at = m.end()
 
 
 def find_facts(doc: Document) -> list[Fact]:
@@ -370,13 +329,13 @@ def find_facts(doc: Document) -> list[Fact]:
         if len(low) == len(chunk):
             p, target = lower_patterns(doc.cues), low
             if part.source not in numbers_of:
-                numbers_of[part.source] = _numbers(part, doc.cues)
-            numbers = _number_starts(part, numbers_of[part.source], offset, word_range)
+                numbers_of[part.source] = number_words(part.text, doc.cues)
+            numbers = number_starts(part.text, numbers_of[part.source], word_range, offset)
             frequencies = _with_times(doc, low, numbers) if weeks else None
         else:
             p, target = patterns(doc.cues), chunk
             numbers = frequencies = None
-        for m in _scan(p.weeks, target, numbers) if weeks else ():
+        for m in scan(p.weeks, target, numbers) if weeks else ():
             before, after = chunk[max(0, m.start() - 30) : m.start()], chunk[m.end() : m.end() + 40]
             if _TIME_POINT_AFTER.match(after) or (
                 _TIME_POINT_BEFORE.search(before) and not _WEAK_BEFORE.search(before)
@@ -390,14 +349,14 @@ def find_facts(doc: Document) -> list[Fact]:
             value = _weeks_value(parse_amount(m.group("n"), doc.cues), m.group("unit"))
             add(_fact("weeks", value, 2 if title else int(programme), part, offset, m, order))
         for pattern in (p.per_week, p.weekly) if weeks else ():
-            for m in _scan(pattern, target, frequencies):
+            for m in scan(pattern, target, frequencies):
                 text = m.group("n") or m.group("w")
                 if text.casefold() in doc.cues.number_times:
                     value = int(doc.cues.number_times[text.casefold()])
                 else:
                     value = parse_amount(text, doc.cues)
                 add(_fact("sessions_per_week", value, 2 if title else 1, part, offset, m, order))
-        for m in _scan(p.minutes, target, numbers) if has["minute"] else ():
+        for m in scan(p.minutes, target, numbers) if has["minute"] else ():
             after = chunk[m.end() : m.end() + 30]
             before = chunk[max(0, m.start() - 15) : m.start()]
             if _NOT_SESSION_MINUTES_AFTER.match(after):
@@ -433,7 +392,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     )
                 )
             add(_fact("minutes_per_session", value, 1, part, offset, m, order))
-        for m in _scan(p.sessions, target, numbers) if has["session"] else ():
+        for m in scan(p.sessions, target, numbers) if has["session"] else ():
             after = chunk[m.end() : m.end() + 20]
             before = chunk[max(0, m.start() - 12) : m.start()]
             if _FREQUENCY_AFTER.match(after):
@@ -444,7 +403,7 @@ def find_facts(doc: Document) -> list[Fact]:
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
         for m in p.single.finditer(target) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
-        for m in _scan(p.sets_reps, target, numbers) if has["repetition"] else ():
+        for m in scan(p.sets_reps, target, numbers) if has["repetition"] else ():
             sets = m.group("s") or m.group("s2")
             reps = m.group("r") or m.group("r2")
             add(_fact("sets", parse_amount(sets, doc.cues), 1, part, offset, m, order))
@@ -470,7 +429,7 @@ def _band(cues: Cues, metric: str, value) -> str | None:
 
 def _intensity(doc, p, part, offset, chunk, target, title, order, numbers) -> list[Fact]:
     found = []
-    for m in _scan(p.percent, target, numbers):
+    for m in scan(p.percent, target, numbers):
         metric = next(
             name
             for group, name in (
@@ -492,7 +451,7 @@ def _intensity(doc, p, part, offset, chunk, target, title, order, numbers) -> li
         if high > 20:
             continue
         found.append(("rpe_cr10" if cr10 else "rpe", value, m))
-    for m in _scan(p.mets, target, numbers):
+    for m in scan(p.mets, target, numbers):
         found.append(("mets", parse_amount(m.group("n"), doc.cues), m))
     facts = []
     for metric, value, m in found:

@@ -59,14 +59,22 @@ def negated(
 
 def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:
     """Does the part ``start:end`` of ``text`` contain one of ``cues`` (as whole words)?"""
-    keys = _cue_keys(cues)
     first, stop = text.words_between(start, end)
-    if _cue_firsts(cues).isdisjoint(text.canons[first:stop]):
+    canons = text.canons
+    if _cue_firsts(cues).isdisjoint(canons[first:stop]):
         return False
-    sizes = {len(k) for k in keys}
-    inside = text.canons[first:stop]
-    for size in sizes:
-        for i in range(len(inside) - size + 1):
-            if inside[i : i + size] in keys:
+    by_first = _cues_by_first(cues)
+    for i in range(first, stop):
+        for key in by_first.get(canons[i], ()):
+            if i + len(key) <= stop and canons[i : i + len(key)] == key:
                 return True
     return False
+
+
+@cache
+def _cues_by_first(cues: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cues as canonical words, by their first word."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for key in _cue_keys(cues):
+        by_first.setdefault(key[0], []).append(key)
+    return {word: tuple(keys) for word, keys in by_first.items()}

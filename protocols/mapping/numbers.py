@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from functools import cache
 
 from protocols.mapping.cues import Cues
+from protocols.mapping.text import Text
 
 # Every dash a record may use between two numbers or inside a number word.
 DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
@@ -70,3 +73,63 @@ def parse_amount(text: str, cues: Cues):
         return values[0]
     low, high = values[0], values[1]
     return (low, high) if low < high else None
+
+
+# Where a number may start. The patterns that begin with ``number_pattern`` are long, and
+# trying them at every position of a sentence was a main cost of the mapping: they are
+# tried only where a word that may start a number starts (``scan``).
+
+
+@cache
+def _number_forms(cues: Cues) -> frozenset[str]:
+    """Every word a number written in words can be: ``number_pattern`` asks for a word
+    boundary before and after one, so it is a unit, a tens word or the two run together
+    ("twentyfive"); "twenty-five" is two words and starts at the first."""
+    units, tens = cues.number_units, cues.number_tens
+    return frozenset(units).union(tens, (t + u for t in tens for u in units))
+
+
+def number_words(text: Text, cues: Cues) -> list[int]:
+    """The indexes of the words of ``text`` that may start a ``number_pattern``.
+
+    The canonical words keep a number word as it is, and a word that starts with a digit
+    still starts with it; being letters and digits only, such a word sorts before ":"
+    (the character after "9"). (Matching ignoring case, the dotless "ı" stands for "i"
+    and is not made one by the canonical form: see ``may_miss_numbers``.)
+    """
+    forms = _number_forms(cues)
+    return [i for i, c in enumerate(text.canons) if c < ":" or c in forms]
+
+
+def may_miss_numbers(chunk: str) -> bool:
+    """Could ``number_words`` miss a number that a pattern ignoring case finds in ``chunk``?"""
+    return "\u0131" in chunk
+
+
+def number_starts(text: Text, numbers: list[int], words: range, offset: int) -> list[int]:
+    """Where, counted from ``offset``, the ``numbers`` (``number_words``) within ``words``
+    (a range of word indexes) start."""
+    starts = text.starts
+    lo = bisect_left(numbers, words.start)
+    hi = bisect_left(numbers, words.stop, lo)
+    return [starts[i] - offset for i in numbers[lo:hi]]
+
+
+def scan(pattern: re.Pattern[str], target: str, starts: list[int] | None) -> Iterator[re.Match]:
+    """The matches of ``pattern.finditer(target)``, trying only the positions ``starts``
+    (every position where a match may begin, in order); all positions if None.
+
+    The same matches as ``finditer``: a search takes the first position where the
+    pattern matches, and no match begins elsewhere. (For patterns that never match the
+    empty string.)
+    """
+    if starts is None:
+        yield from pattern.finditer(target)
+        return
+    at = 0
+    for pos in starts:
+        if pos >= at:
+            m = pattern.match(target, pos)
+            if m:
+                yield m
+                at = m.end()

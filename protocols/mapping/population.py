@@ -18,7 +18,15 @@ from functools import cache
 
 from protocols.mapping.document import Document, Mention
 from protocols.mapping.negation import negated, sentence_has
-from protocols.mapping.numbers import DASH, number_pattern, word_value
+from protocols.mapping.numbers import (
+    DASH,
+    may_miss_numbers,
+    number_pattern,
+    number_starts,
+    number_words,
+    scan,
+    word_value,
+)
 from protocols.model import Population, Provenance
 
 # How many words may stand between "chronic"/"non-specific" and the condition it describes.
@@ -264,18 +272,26 @@ def _stated_age(doc: Document):
     return None
 
 
+# Capital N is the whole sample; "(n = 20)" is one group's.
+_STATED = re.compile(r"\bN\s*=\s*(?P<n>\d+)(?![\d\s]*\))")
+_GROUP = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
+
+
+@cache
+def _counted_pattern(cues) -> re.Pattern[str]:
+    n = number_pattern(cues)
+    return re.compile(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b", re.I)
+
+
 def sample_size(doc: Document):
     """The number randomised or enrolled: "Eighty-seven volunteers ... were randomized",
     "N = 174 adults"; else the sum of the group sizes "(n = 11)" of one sentence."""
     part = doc.part("abstract")
     if part is None:
         return None
-    n = number_pattern(doc.cues)
-    counted = re.compile(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b", re.I)
-    # Capital N is the whole sample; "(n = 20)" is one group's.
-    stated = re.compile(r"\bN\s*=\s*(?P<n>\d+)(?![\d\s]*\))")
-    group = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
+    counted = _counted_pattern(doc.cues)
     canons = part.text.canons
+    numbers = None  # the words that may start a number, when first needed
     for sentence in part.sentences:
         if sentence.role == "background":
             continue
@@ -285,13 +301,18 @@ def sample_size(doc: Document):
         chunk = part.text.source[sentence.start : sentence.end]
         if not _ENROL.search(chunk):
             continue
-        for pattern in (stated, counted):
-            match = pattern.search(chunk)
+        if numbers is None:
+            numbers = number_words(part.text, doc.cues)
+        # The count is tried only where a number starts (see numbers.scan).
+        starts = None
+        if not may_miss_numbers(chunk):
+            starts = number_starts(part.text, numbers, range(first, stop), sentence.start)
+        for match in (_STATED.search(chunk), next(scan(counted, chunk, starts), None)):
             if match:
                 value = word_value(match.group("n"), doc.cues)
                 if value is not None and value == int(value) and 2 <= value <= 10**6:
                     return int(value), _prov(part, sentence.start, match, int(value))
-        groups = list(group.finditer(chunk))
+        groups = list(_GROUP.finditer(chunk))
         if len(groups) >= 2:
             total = sum(int(g.group("n")) for g in groups)
             start = sentence.start + groups[0].start()

@@ -56,17 +56,21 @@ def _matcher(cues: Cues) -> Matcher:
 def reporting(
     doc: Document, coded: list[Provenance], item_codes: dict[str, tuple[str, ...]]
 ) -> tuple[Reporting, list[Provenance]]:
-    found: dict[tuple[str, str], Provenance] = {}
+    # The first words found for each item; made Provenances only for the items kept.
+    found: dict[tuple[str, str], tuple[str, str, str, int, int, str]] = {}
+    tags = [(prov, f"{prov.field}:{prov.value}") for prov in coded]
     for (checklist, item), fields in DERIVED.items():
-        for prov in coded:
-            tag = f"{prov.field}:{prov.value}"
+        for prov, tag in tags:
             if prov.field in fields or tag in fields:
-                found.setdefault(
-                    (checklist, item),
-                    Provenance(
-                        f"reporting.{checklist}", item, prov.source, prov.start, prov.end, prov.text
-                    ),
+                found[(checklist, item)] = (
+                    f"reporting.{checklist}",
+                    item,
+                    prov.source,
+                    prov.start,
+                    prov.end,
+                    prov.text,
                 )
+                break
     matcher = _matcher(doc.cues)
     for part in doc.parts:
         if part.source == "keywords":
@@ -75,17 +79,16 @@ def reporting(
             if part.sentence_of(hit).role == "background":
                 continue
             for label in hit.labels:
-                found.setdefault(
-                    (label.kind, label.code),
-                    Provenance(
+                key = (label.kind, label.code)
+                if key not in found:
+                    found[key] = (
                         f"reporting.{label.kind}",
                         label.code,
                         part.source,
                         hit.start,
                         hit.end,
                         hit.text,
-                    ),
-                )
+                    )
     result = {}
     provenance = []
     for checklist in ("cert", "tidier"):
@@ -93,5 +96,7 @@ def reporting(
         items = item_codes[checklist]
         result[f"{checklist}_reported"] = tuple(i for i in items if (checklist, i) in found)
         result[f"{checklist}_missing"] = tuple(i for i in items if (checklist, i) not in found)
-        provenance.extend(found[(checklist, i)] for i in items if (checklist, i) in found)
+        provenance.extend(
+            Provenance(*found[(checklist, i)]) for i in items if (checklist, i) in found
+        )
     return Reporting(**result), provenance
