@@ -8,7 +8,6 @@ whole words. Of overlapping matches the longest wins.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -66,7 +65,7 @@ class Matcher:
         self._automaton = ahocorasick.Automaton()
         for joined, (size, labels) in table.items():
             kinds = frozenset(label.kind for label in labels)
-            self._automaton.add_word(joined, (len(joined), size, tuple(labels), kinds))
+            self._automaton.add_word(joined, (size, tuple(labels), kinds))
         self.size = len(table)
         if table:
             self._automaton.make_automaton()
@@ -76,11 +75,17 @@ class Matcher:
         if not self.size or not text.canons:
             return []
         hits = []
-        source, starts, ends, positions = text.source, text.starts, text.ends, text.positions
+        source, starts, ends, joined = text.source, text.starts, text.ends, text.joined
         append = hits.append
-        for end_index, (length, size, labels, kinds) in self._automaton.iter(text.joined):
-            first = bisect_right(positions, end_index - length + 2) - 1
-            last = first + size - 1
+        # Matches come in the order of their ends; the spaces before a match's end count
+        # the words up to its last one (see ``Text``), so a running count finds it.
+        count = joined.count
+        spaces, counted_to = 0, 0
+        for end_index, (size, labels, kinds) in self._automaton.iter(joined):
+            spaces += count(" ", counted_to, end_index)
+            counted_to = end_index
+            last = spaces - 1
+            first = last - size + 1
             start, end = starts[first], ends[last]
             append(Hit(first, last, start, end, source[start:end], labels, kinds))
         hits.sort()  # by first word, then last

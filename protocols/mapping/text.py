@@ -26,6 +26,8 @@ from attrs import frozen
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _SPLIT = re.compile(rf"([{_CJK}]|[^\W_{_CJK}]+)")
+# The same for a text all ASCII (most are), where a word is letters and digits: faster.
+_SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
 
 # British -> American endings and stems (applied to both terms and text).
 _SPELLING_SUFFIXES = (
@@ -92,8 +94,8 @@ class Text:
     Word ``i`` is ``canons[i]`` and came from ``source[starts[i]:ends[i]]`` (parallel
     tuples rather than one object a word: a record has hundreds of words and this is the
     mapping's hot path). ``joined`` is " w1 w2 ... wn " (a space before and after each
-    word), so a term written the same way matches on whole words only; ``positions[i]``
-    is where word ``i`` starts in ``joined``.
+    word), so a term written the same way matches on whole words only; the spaces before
+    a place in ``joined`` count the words that start before it.
     """
 
     source: str
@@ -101,14 +103,13 @@ class Text:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     joined: str
-    positions: tuple[int, ...]
 
     def __len__(self) -> int:
         return len(self.canons)
 
     def word_at(self, joined_index: int) -> int:
         """The index of the word that starts at or before ``joined_index``."""
-        return bisect_right(self.positions, joined_index) - 1
+        return self.joined.count(" ", 0, joined_index) - 1
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The source span from word ``first`` to word ``last`` (inclusive)."""
@@ -123,7 +124,7 @@ def analyse(source: str) -> Text:
     """Split ``source`` into canonical words, keeping each one's source span."""
     # One split keeps words and what lies between them; the offsets are then running
     # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
-    pieces = _SPLIT.split(source)
+    pieces = (_SPLIT_ASCII if source.isascii() else _SPLIT).split(source)
     words = pieces[1::2]
     canons = list(map(canonical_word, words))
     bounds = list(accumulate(map(len, pieces)))
@@ -134,14 +135,8 @@ def analyse(source: str) -> Text:
         canons = [canons[i] for i in kept]
         starts = [starts[i] for i in kept]
         ends = [ends[i] for i in kept]
-    positions = (
-        tuple(accumulate(map(_PLUS_ONE, map(len, canons[:-1])), initial=1)) if canons else ()
-    )
     joined = " " + " ".join(canons) + " " if canons else " "
-    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined, positions)
-
-
-_PLUS_ONE = (1).__add__
+    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined)
 
 
 def canonical_words(phrase: str) -> tuple[str, ...]:
