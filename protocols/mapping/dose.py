@@ -26,7 +26,6 @@ from protocols.mapping.numbers import (
     DASH,
     number_pattern,
     number_starts,
-    number_words,
     parse_amount,
     range_pattern,
     scan,
@@ -315,7 +314,6 @@ def find_facts(doc: Document) -> list[Fact]:
             facts.append(fact)
             order += 1
 
-    numbers_of: dict[str, list[int]] = {}  # by part: the words that may start a number
     for part, offset, chunk, words, word_range in _chunks(doc):
         title = part.source == "title"
         # Only sentences with a dose word are searched: most sentences state no dose.
@@ -328,9 +326,7 @@ def find_facts(doc: Document) -> list[Fact]:
         low = chunk.lower()
         if len(low) == len(chunk):
             p, target = lower_patterns(doc.cues), low
-            if part.source not in numbers_of:
-                numbers_of[part.source] = number_words(part.text, doc.cues)
-            numbers = number_starts(part.text, numbers_of[part.source], word_range, offset)
+            numbers = number_starts(part.text, word_range, offset, doc.cues)
             frequencies = _with_times(doc, low, numbers) if weeks else None
         else:
             p, target = patterns(doc.cues), chunk

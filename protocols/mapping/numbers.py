@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
 from functools import cache
 
@@ -89,8 +88,10 @@ def _number_forms(cues: Cues) -> frozenset[str]:
     return frozenset(units).union(tens, (t + u for t in tens for u in units))
 
 
-def number_words(text: Text, cues: Cues) -> list[int]:
-    """The indexes of the words of ``text`` that may start a ``number_pattern``.
+def number_starts(text: Text, words: range, offset: int, cues: Cues) -> list[int]:
+    """Where, counted from ``offset``, a ``number_pattern`` may start among ``words`` (a
+    range of word indexes of ``text``): at a word that starts with a digit or is a number
+    word.
 
     The canonical words keep a number word as it is, and a word that starts with a digit
     still starts with it; being letters and digits only, such a word sorts before ":"
@@ -98,21 +99,17 @@ def number_words(text: Text, cues: Cues) -> list[int]:
     and is not made one by the canonical form: see ``may_miss_numbers``.)
     """
     forms = _number_forms(cues)
-    return [i for i, c in enumerate(text.canons) if c < ":" or c in forms]
+    starts = text.starts
+    return [
+        starts[i] - offset
+        for i, c in enumerate(text.canons[words.start : words.stop], words.start)
+        if c < ":" or c in forms
+    ]
 
 
 def may_miss_numbers(chunk: str) -> bool:
-    """Could ``number_words`` miss a number that a pattern ignoring case finds in ``chunk``?"""
+    """Could ``number_starts`` miss a number that a pattern ignoring case finds in ``chunk``?"""
     return "\u0131" in chunk
-
-
-def number_starts(text: Text, numbers: list[int], words: range, offset: int) -> list[int]:
-    """Where, counted from ``offset``, the ``numbers`` (``number_words``) within ``words``
-    (a range of word indexes) start."""
-    starts = text.starts
-    lo = bisect_left(numbers, words.start)
-    hi = bisect_left(numbers, words.stop, lo)
-    return [starts[i] - offset for i in numbers[lo:hi]]
 
 
 def scan(pattern: re.Pattern[str], target: str, starts: list[int] | None) -> Iterator[re.Match]:

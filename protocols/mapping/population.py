@@ -23,7 +23,6 @@ from protocols.mapping.numbers import (
     may_miss_numbers,
     number_pattern,
     number_starts,
-    number_words,
     scan,
     word_value,
 )
@@ -291,7 +290,6 @@ def sample_size(doc: Document):
         return None
     counted = _counted_pattern(doc.cues)
     canons = part.text.canons
-    numbers = None  # the words that may start a number, when first needed
     for sentence in part.sentences:
         if sentence.role == "background":
             continue
@@ -301,12 +299,10 @@ def sample_size(doc: Document):
         chunk = part.text.source[sentence.start : sentence.end]
         if not _ENROL.search(chunk):
             continue
-        if numbers is None:
-            numbers = number_words(part.text, doc.cues)
         # The count is tried only where a number starts (see numbers.scan).
         starts = None
         if not may_miss_numbers(chunk):
-            starts = number_starts(part.text, numbers, range(first, stop), sentence.start)
+            starts = number_starts(part.text, range(first, stop), sentence.start, doc.cues)
         for match in (_STATED.search(chunk), next(scan(counted, chunk, starts), None)):
             if match:
                 value = word_value(match.group("n"), doc.cues)
