@@ -43,6 +43,12 @@ DERIVED = {
     ),
 }
 
+# The same, by field (or "field:value"): which items a coded field is.
+_DERIVED_FROM: dict[str, tuple[tuple[str, str], ...]] = {}
+for _item, _fields in DERIVED.items():
+    for _field in _fields:
+        _DERIVED_FROM[_field] = (*_DERIVED_FROM.get(_field, ()), _item)
+
 
 @cache
 def _matcher(cues: Cues) -> Matcher:
@@ -58,10 +64,12 @@ def reporting(
 ) -> tuple[Reporting, list[Provenance]]:
     # The first words found for each item; made Provenances only for the items kept.
     found: dict[tuple[str, str], tuple[str, str, str, int, int, str]] = {}
-    tags = [(prov, f"{prov.field}:{prov.value}") for prov in coded]
-    for (checklist, item), fields in DERIVED.items():
-        for prov, tag in tags:
-            if prov.field in fields or tag in fields:
+    for prov in coded:
+        derived = _DERIVED_FROM.get(prov.field, ()) + _DERIVED_FROM.get(
+            f"{prov.field}:{prov.value}", ()
+        )
+        for checklist, item in derived:
+            if (checklist, item) not in found:
                 found[(checklist, item)] = (
                     f"reporting.{checklist}",
                     item,
@@ -70,7 +78,6 @@ def reporting(
                     prov.end,
                     prov.text,
                 )
-                break
     matcher = _matcher(doc.cues)
     for part in doc.parts:
         if part.source == "keywords":
@@ -94,9 +101,8 @@ def reporting(
     for checklist in ("cert", "tidier"):
         # In the vocabulary's order of the items (1, 2, ... 7a, 7b, ...).
         items = item_codes[checklist]
-        result[f"{checklist}_reported"] = tuple(i for i in items if (checklist, i) in found)
+        reported = [i for i in items if (checklist, i) in found]
+        result[f"{checklist}_reported"] = tuple(reported)
         result[f"{checklist}_missing"] = tuple(i for i in items if (checklist, i) not in found)
-        provenance.extend(
-            Provenance(*found[(checklist, i)]) for i in items if (checklist, i) in found
-        )
+        provenance.extend(Provenance(*found[(checklist, i)]) for i in reported)
     return Reporting(**result), provenance
