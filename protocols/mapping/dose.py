@@ -277,7 +277,7 @@ def _fact(field, value, strength, part, offset, match, order) -> Fact | None:
 
 def _chunks(doc: Document):
     """(part, offset, sentence text, its canonical words, its word range) of the title and
-    study sentences."""
+    study sentences that have a dose word: most sentences state no dose."""
     for part in doc.parts:
         if part.source == "keywords":
             continue
@@ -286,9 +286,36 @@ def _chunks(doc: Document):
             if sentence.role == "background":
                 continue
             first, stop = part.text.words_between(sentence.start, sentence.end)
+            if _TRIGGERS.isdisjoint(canons[first:stop]):
+                continue
             words = frozenset(canons[first:stop])
             chunk = part.text.source[sentence.start : sentence.end]
             yield part, sentence.start, chunk, words, range(first, stop)
+
+
+# The words the single-session and intensity-descriptor patterns start with (a descriptor
+# may be run together with "intensity": "lowintensity").
+_SINGLE_FIRST = frozenset({"a", "one", "single"})
+_DESCRIPTOR_FIRST = (
+    "low",
+    "light",
+    "moderate",
+    "high",
+    "vigorous",
+    "maximal",
+    "near",
+    "submaximal",
+)
+
+
+def _word_starts(part, words: range, offset: int, firsts) -> list[int]:
+    """Where, counted from ``offset``, the words of ``words`` that are one of ``firsts`` (a
+    set) or start with one (a tuple) start: where a pattern that begins with a word
+    boundary and one of them may match, in lower-cased text (see ``numbers.scan``)."""
+    canons, starts = part.text.canons, part.text.starts
+    if isinstance(firsts, tuple):
+        return [starts[i] - offset for i in words if canons[i].startswith(firsts)]
+    return [starts[i] - offset for i in words if canons[i] in firsts]
 
 
 def _with_times(doc: Document, low: str, starts: list[int]) -> list[int]:
@@ -316,9 +343,6 @@ def find_facts(doc: Document) -> list[Fact]:
 
     for part, offset, chunk, words, word_range in _chunks(doc):
         title = part.source == "title"
-        # Only sentences with a dose word are searched: most sentences state no dose.
-        if not words & _TRIGGERS:
-            continue
         weeks = bool(words & _WEEK)
         has = {name: bool(words & group) for name, group in _GROUPS.items()}
         # Lower-cased text with case-sensitive patterns, when lower-casing keeps the offsets;
@@ -397,7 +421,10 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
-        for m in p.single.finditer(target) if has["single"] else ():
+        singles = (
+            _word_starts(part, word_range, offset, _SINGLE_FIRST) if numbers is not None else None
+        )
+        for m in scan(p.single, target, singles) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
         for m in scan(p.sets_reps, target, numbers) if has["repetition"] else ():
             sets = m.group("s") or m.group("s2")
@@ -405,7 +432,9 @@ def find_facts(doc: Document) -> list[Fact]:
             add(_fact("sets", parse_amount(sets, doc.cues), 1, part, offset, m, order))
             add(_fact("repetitions", parse_amount(reps, doc.cues), 1, part, offset, m, order))
         if has["intensity"]:
-            for fact in _intensity(doc, p, part, offset, chunk, target, title, order, numbers):
+            for fact in _intensity(
+                doc, p, part, offset, chunk, target, title, order, numbers, word_range
+            ):
                 add(fact)
     return facts
 
@@ -423,7 +452,7 @@ def _band(cues: Cues, metric: str, value) -> str | None:
     return a if a == b else band_of((low + high) / 2)
 
 
-def _intensity(doc, p, part, offset, chunk, target, title, order, numbers) -> list[Fact]:
+def _intensity(doc, p, part, offset, chunk, target, title, order, numbers, words) -> list[Fact]:
     found = []
     for m in scan(p.percent, target, numbers):
         metric = next(
@@ -476,7 +505,10 @@ def _intensity(doc, p, part, offset, chunk, target, title, order, numbers) -> li
                 )
             )
     if not facts:
-        for m in p.descriptor.finditer(target):
+        starts = None
+        if numbers is not None:  # lower-cased text: the words are as the canonical ones
+            starts = _word_starts(part, words, offset, _DESCRIPTOR_FIRST)
+        for m in scan(p.descriptor, target, starts):
             word = _DESCRIPTOR_DASHES.sub("-", m.group("d").casefold())
             class_ = {
                 "low": "light",
