@@ -10,11 +10,12 @@ that states the study's aim are background.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 from typing import NamedTuple
 
 from protocols.mapping.cues import Cues
-from protocols.mapping.text import Text, analyse
+from protocols.mapping.text import Text, analyse, canonical_word
 
 # Roles whose text describes this study (``background`` does not).
 STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
@@ -50,21 +51,50 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
 _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
 
 
-def _labels(abstract: str, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
+_INDENT = re.compile(r"[ \t]*")
+# Characters that match a letter of a label ignoring case but are not made that letter by
+# the canonical form (text.py); in a text with one, every place is tried.
+_FOLDED_ODDLY = ("\u017f", "\u212a", "\u0130", "\u0131")
+
+
+@cache
+def _label_first_words(labels: tuple[str, ...]) -> frozenset[str]:
+    """The canonical first word of every label, however it is capitalised."""
+    firsts = set()
+    for label in labels:
+        word = re.match(r"[^\W_]+", label).group().lower()
+        firsts.update((word, canonical_word(word)))  # "AIMS" keeps its s: see canonical_word
+    return frozenset(firsts)
+
+
+def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     """(label, start, end) of every section label, in order."""
+    abstract = text.source
     line, inline = _label_patterns(labels)
+    # A label is tried only where a word a label starts with starts: a label's first word
+    # is followed by a space or a mark, so it is a whole word of the text.
+    firsts = _label_first_words(labels)
+    starts, canons = text.starts, text.canons
+    anywhere = any(ch in abstract for ch in _FOLDED_ODDLY)
+
+    def may_open(at: int) -> bool:
+        i = bisect_left(starts, at)
+        return anywhere or (i < len(starts) and starts[i] == at and canons[i] in firsts)
+
     found = []
     at = 0
     while at != -1:
-        m = line.match(abstract, at)
-        if m:
-            found.append((m.group("label"), m.start(), m.end()))
+        if may_open(_INDENT.match(abstract, at).end()):
+            m = line.match(abstract, at)
+            if m:
+                found.append((m.group("label"), m.start(), m.end()))
         at = abstract.find("\n", at)
         at = at if at == -1 else at + 1
     for candidate in _AFTER_SENTENCE.finditer(abstract):
-        m = inline.match(abstract, candidate.end())
-        if m:
-            found.append((m.group("label"), candidate.start() + 1, m.end()))
+        if may_open(candidate.end()):
+            m = inline.match(abstract, candidate.end())
+            if m:
+                found.append((m.group("label"), candidate.start() + 1, m.end()))
     found.sort(key=lambda f: f[1])
     # Keep labels that do not overlap an earlier one.
     kept: list[tuple[str, int, int]] = []
@@ -72,6 +102,11 @@ def _labels(abstract: str, labels: tuple[str, ...]) -> list[tuple[str, int, int]
         if not kept or label[1] >= kept[-1][2]:
             kept.append(label)
     return kept
+
+
+@cache
+def _role_labels(cues: Cues) -> tuple[str, ...]:
+    return tuple(_roles(cues))
 
 
 @cache
@@ -126,7 +161,7 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     aim_keys = _aim_keys(cues.aim_sentence)
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
     at, role = 0, "unlabelled"
-    for label, start, end in _labels(abstract, tuple(roles)):
+    for label, start, end in _labels(text, _role_labels(cues)):
         if start > at or blocks or role != "unlabelled":
             blocks.append((role, at, start))
         role, at = roles[label.casefold()], end
