@@ -21,7 +21,9 @@ from protocols.mapping.text import Text, analyse, canonical_word
 STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
 
 # A sentence ends at . ! ? before a space and a capital, digit or bracket, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\[(\"“‘'])|\n\s*")
+# (Written to start with one character class, which lets the regex engine skip quickly to
+# the places where a match may start.)
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[A-Z0-9\[(\"“‘'])|(?<=\n)\s*)")
 
 
 _TO_AIM = re.compile(
