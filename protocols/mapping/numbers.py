@@ -95,8 +95,8 @@ def number_starts(text: Text, words: range, offset: int, cues: Cues) -> list[int
 
     The canonical words keep a number word as it is, and a word that starts with a digit
     still starts with it; being letters and digits only, such a word sorts before ":"
-    (the character after "9"). (Matching ignoring case, the dotless "ı" stands for "i"
-    and is not made one by the canonical form: see ``may_miss_numbers``.)
+    (the character after "9"). For a pattern run on lower-cased text; ignoring case, the
+    dotless "ı" would stand for "i" and the canonical form does not make it one.
     """
     forms = _number_forms(cues)
     starts = text.starts
@@ -105,11 +105,6 @@ def number_starts(text: Text, words: range, offset: int, cues: Cues) -> list[int
         for i, c in enumerate(text.canons[words.start : words.stop], words.start)
         if c < ":" or c in forms
     ]
-
-
-def may_miss_numbers(chunk: str) -> bool:
-    """Could ``number_starts`` miss a number that a pattern ignoring case finds in ``chunk``?"""
-    return "\u0131" in chunk
 
 
 def scan(pattern: re.Pattern[str], target: str, starts: list[int] | None) -> Iterator[re.Match]:

@@ -20,12 +20,12 @@ from protocols.mapping.document import Document, Mention
 from protocols.mapping.negation import negated, sentence_has
 from protocols.mapping.numbers import (
     DASH,
-    may_miss_numbers,
     number_pattern,
     number_starts,
     scan,
     word_value,
 )
+from protocols.mapping.text import Caseless
 from protocols.model import Population, Provenance
 
 # How many words may stand between "chronic"/"non-specific" and the condition it describes.
@@ -63,9 +63,7 @@ _PEOPLE_WORDS = frozenset(
         "n",
     ]
 )
-_ENROL = re.compile(
-    r"random|allocat|assign|recruit|enrol|includ|consist|compos|participat|divided", re.I
-)
+_ENROL = Caseless(r"random|allocat|assign|recruit|enrol|includ|consist|compos|participat|divided")
 
 
 def _describes_condition(doc: Document, mention: Mention) -> bool:
@@ -148,12 +146,11 @@ _DURATION_OF = frozenset({"pain", "symptom", "history", "lbp", "duration", "clbp
 
 
 @cache
-def _duration_pattern(cues) -> re.Pattern[str]:
+def _duration_pattern(cues) -> Caseless:
     n = number_pattern(cues)
-    return re.compile(
+    return Caseless(
         rf"(?:>|≥|more than|greater than|longer than|at least|over|exceeding|lasting)\s*(?:a\s+)?"
         rf"(?P<n>{n})[\s{DASH}]*(?P<unit>months?|weeks?|years?)",
-        re.I,
     )
 
 
@@ -172,7 +169,8 @@ def _duration(doc: Document):
         if _DURATION_UNITS.isdisjoint(words) or _DURATION_OF.isdisjoint(words):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
-        for match in pattern.finditer(chunk):
+        compiled, target = pattern.on(chunk)
+        for match in compiled.finditer(target):
             value = word_value(match.group("n"), doc.cues)
             if value is None:
                 continue
@@ -223,12 +221,11 @@ def age_group(doc: Document):
     return _stated_age(doc)
 
 
-_AGE_RANGE = re.compile(
+_AGE_RANGE = Caseless(
     rf"\b(?:aged|ages?|age\s+range|between\s+the\s+ages\s+of)\s*(?:of\s+|between\s+|from\s+)?"
-    rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})",
-    re.I,
+    rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})"
 )
-_MEAN_AGE = re.compile(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)", re.I)
+_MEAN_AGE = Caseless(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)")
 
 
 def _age_code(low: float, high: float) -> str | None:
@@ -256,7 +253,8 @@ def _stated_age(doc: Document):
         if "age" not in chunk.casefold():
             continue
         for pattern in (_AGE_RANGE, _MEAN_AGE):
-            match = pattern.search(chunk)
+            compiled, target = pattern.on(chunk)
+            match = compiled.search(target)
             if not match:
                 continue
             if pattern is _AGE_RANGE:
@@ -277,9 +275,9 @@ _GROUP = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
 
 
 @cache
-def _counted_pattern(cues) -> re.Pattern[str]:
+def _counted_pattern(cues) -> Caseless:
     n = number_pattern(cues)
-    return re.compile(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b", re.I)
+    return Caseless(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b")
 
 
 def sample_size(doc: Document):
@@ -297,13 +295,17 @@ def sample_size(doc: Document):
         if not _PEOPLE_WORDS.intersection(canons[first:stop]):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
-        if not _ENROL.search(chunk):
+        enrol, target = _ENROL.on(chunk)
+        if not enrol.search(target):
             continue
-        # The count is tried only where a number starts (see numbers.scan).
+        # The count is tried only where a number starts (see numbers.scan), on lower-cased
+        # text (see Caseless).
+        counted_in, target = counted.on(chunk)
         starts = None
-        if not may_miss_numbers(chunk):
+        if counted_in is counted.lower:
             starts = number_starts(part.text, range(first, stop), sentence.start, doc.cues)
-        for match in (_STATED.search(chunk), next(scan(counted, chunk, starts), None)):
+        stated = _STATED.search(chunk) if "=" in chunk else None
+        for match in (stated, next(scan(counted_in, target, starts), None)):
             if match:
                 value = word_value(match.group("n"), doc.cues)
                 if value is not None and value == int(value) and 2 <= value <= 10**6:
