@@ -35,6 +35,8 @@ MATCHED_KINDS = (
     "setting",
 )
 KEYWORD_SEPARATOR = "; "
+_STUDY_ROLES = frozenset(STUDY_ROLES)
+_new = tuple.__new__
 
 
 @frozen
@@ -92,11 +94,12 @@ class Document:
     def mentions(self, kind: str, study_only: bool = True) -> Iterator[Mention]:
         """Every mention of a code of ``kind``, in order: title, keywords, abstract."""
         for part in self.parts:
+            hits, starts, sentences = part.hits, part.starts, part.sentences
             for i in part.by_kind.get(kind, ()):
-                hit = part.hits[i]
-                mention = Mention(part, hit, part.sentence_of(hit))
-                if mention.in_study or not study_only:
-                    yield mention
+                hit = hits[i]
+                sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
+                if not study_only or sentence.role in _STUDY_ROLES:
+                    yield _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
 
 
 def keywords_text(record: Record) -> str:

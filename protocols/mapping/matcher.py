@@ -76,7 +76,7 @@ class Matcher:
             return []
         hits = []
         source, starts, ends, joined = text.source, text.starts, text.ends, text.joined
-        append = hits.append
+        append, new = hits.append, tuple.__new__
         # Matches come in the order of their ends; the spaces before a match's end count
         # the words up to its last one (see ``Text``), so a running count finds it.
         count = joined.count
@@ -87,7 +87,8 @@ class Matcher:
             last = spaces - 1
             first = last - size + 1
             start, end = starts[first], ends[last]
-            append(Hit(first, last, start, end, source[start:end], labels, kinds))
+            # tuple.__new__ builds the NamedTuple without its Python-level __new__ (hot path).
+            append(new(Hit, (first, last, start, end, source[start:end], labels, kinds)))
         hits.sort()  # by first word, then last
         return hits
 
