@@ -10,8 +10,7 @@ mapping_cues.toml): in an abstract "review" is as likely an ethics review board.
 
 from __future__ import annotations
 
-from functools import cache
-
+from protocols.mapping.cues import by_identity
 from protocols.mapping.document import Document, Engine, Mention
 from protocols.mapping.text import analyse
 from protocols.model import Provenance
@@ -35,7 +34,7 @@ PRECEDENCE = (
 )
 
 
-@cache
+@by_identity
 def _title_only(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(t).canons for t in words)
 

@@ -54,14 +54,23 @@ class Matcher:
     """An automaton over a set of (term, kind, code) triples."""
 
     def __init__(self, terms: Iterable[tuple[str, str, str]]):
+        self._build((key, kind, code) for term, kind, code in terms for key in term_keys(term))
+
+    @classmethod
+    def of_keys(cls, keyed: Iterable[tuple[tuple[str, ...], str, str]]) -> Matcher:
+        """A matcher over terms already in canonical words: (words, kind, code) triples."""
+        matcher = cls.__new__(cls)
+        matcher._build(keyed)
+        return matcher
+
+    def _build(self, keyed: Iterable[tuple[tuple[str, ...], str, str]]) -> None:
         table: dict[str, tuple[int, list[Label]]] = {}
-        for term, kind, code in terms:
-            for key in term_keys(term):
-                joined = " " + " ".join(key) + " "
-                size, labels = table.setdefault(joined, (len(key), []))
-                label = Label(kind, code)
-                if label not in labels:
-                    labels.append(label)
+        for key, kind, code in keyed:
+            joined = " " + " ".join(key) + " "
+            size, labels = table.setdefault(joined, (len(key), []))
+            label = Label(kind, code)
+            if label not in labels:
+                labels.append(label)
         self._automaton = ahocorasick.Automaton()
         for joined, (size, labels) in table.items():
             kinds = frozenset(label.kind for label in labels)

@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
+from protocols.mapping.cues import by_identity
 from protocols.mapping.matcher import Hit
 from protocols.mapping.text import Text, analyse
 
@@ -23,12 +23,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]]|\b(?:but|and|or|whereas|while)\b", re.
 _SENTENCE_BREAK = re.compile(r"[;:.()\[\]]|\b(?:but|whereas|while)\b", re.I)
 
 
-@cache
+@by_identity
 def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(c).canons for c in cues)
 
 
-@cache
+@by_identity
 def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
     return frozenset(key[0] for key in _cue_keys(cues))
 
@@ -71,7 +71,7 @@ def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> boo
     return False
 
 
-@cache
+@by_identity
 def _cues_by_first(cues: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
     """The cues as canonical words, by their first word."""
     by_first: dict[str, list[tuple[str, ...]]] = {}

@@ -14,7 +14,8 @@ from bisect import bisect_left
 from functools import cache
 from typing import NamedTuple
 
-from protocols.mapping.cues import Cues
+from protocols.mapping.cues import Cues, by_identity
+from protocols.mapping.matcher import Hit, Matcher
 from protocols.mapping.text import Text, analyse, canonical_word
 
 # Roles whose text describes this study (``background`` does not).
@@ -37,7 +38,7 @@ class Sentence(NamedTuple):
     end: int
 
 
-@cache
+@by_identity
 def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(label opening a line, label after a sentence end); tried only at those places."""
     names = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
@@ -59,7 +60,7 @@ _INDENT = re.compile(r"[ \t]*")
 _FOLDED_ODDLY = ("\u017f", "\u212a", "\u0130", "\u0131")
 
 
-@cache
+@by_identity
 def _label_first_words(labels: tuple[str, ...]) -> frozenset[str]:
     """The canonical first word of every label, however it is capitalised."""
     firsts = set()
@@ -131,36 +132,31 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _is_aim(
-    text: Text, span: tuple[int, int], aim_keys: dict[str, tuple[tuple[str, ...], ...]]
-) -> bool:
+def _is_aim(text: Text, span: tuple[int, int], aims: list[Hit], aim_firsts: list[int]) -> bool:
+    """Does the sentence ``span`` state the study's aim: hold a whole aim phrase (``aims``,
+    every one found in the text, in order of their first words) or open with "To ..."?"""
     first, stop = text.words_between(*span)
-    canons = text.canons
-    # Most sentences have no word an aim phrase starts with: a set test says so at once.
-    if not aim_keys.keys().isdisjoint(canons[first:stop]):
-        for i in range(first, stop):
-            for key in aim_keys.get(canons[i], ()):
-                if canons[i : i + len(key)] == key and i + len(key) <= stop:
-                    return True
+    i = bisect_left(aim_firsts, first)
+    while i < len(aims) and aims[i].first < stop:
+        if aims[i].last < stop:
+            return True
+        i += 1
     # "To determine ...", "To study ..." opening a sentence state an aim too.
     return bool(_TO_AIM.match(text.source, span[0], span[1]))
 
 
-@cache
-def _aim_keys(aim_sentence: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The aim phrases as canonical words, by first word."""
-    keys: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in aim_sentence:
-        words = analyse(phrase).canons
-        keys.setdefault(words[0], []).append(words)
-    return {first: tuple(found) for first, found in keys.items()}
+@by_identity
+def _aim_matcher(aim_sentence: tuple[str, ...]) -> Matcher:
+    """The aim phrases, as canonical words, in one automaton: one pass over the text finds
+    them all (a sentence may hold an aim phrase from any of its words)."""
+    return Matcher.of_keys((analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence)
 
 
 def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     """The abstract's sentences, each with the role of its section."""
     abstract = text.source
     roles = _roles(cues)
-    aim_keys = _aim_keys(cues.aim_sentence)
+    aims: list[Hit] | None = None  # the aim phrases of the text, found when first needed
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
     at, role = 0, "unlabelled"
     for label, start, end in _labels(text, _role_labels(cues)):
@@ -172,7 +168,12 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     for role, start, end in blocks:
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
-            aim_at = next((i for i, s in enumerate(spans) if _is_aim(text, s, aim_keys)), None)
+            if aims is None:
+                aims = _aim_matcher(cues.aim_sentence).find(text)
+                aim_firsts = [hit.first for hit in aims]
+            aim_at = next(
+                (i for i, s in enumerate(spans) if _is_aim(text, s, aims, aim_firsts)), None
+            )
             for i, (s, e) in enumerate(spans):
                 if aim_at is not None:
                     sentence_role = "background" if i < aim_at else "aim"
