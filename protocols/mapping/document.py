@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from attrs import frozen
+from attrs import field, frozen
 
 from protocols.mapping.cues import Cues, default_cues
 from protocols.mapping.matcher import Hit, Matcher, longest
@@ -87,6 +87,9 @@ class Document:
     record: Record
     parts: tuple[Part, ...]
     cues: Cues
+    # What the steps work out about this record and ask for again (a sentence's exclusion
+    # cue ...): a record's own memo, so mapping stays a pure function of the record.
+    memo: dict[object, object] = field(init=False, factory=dict, eq=False, repr=False)
 
     def part(self, source: str) -> Part | None:
         return next((p for p in self.parts if p.source == source), None)

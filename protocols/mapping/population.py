@@ -100,7 +100,12 @@ def _clean(doc: Document, mention: Mention) -> bool:
     if negated(text, mention.hit, doc.cues.negation_before):
         return False
     s = mention.sentence
-    return not sentence_has(text, s.start, s.end, doc.cues.exclusion_sentence)
+    # Several mentions often stand in one sentence: its exclusion cue is looked for once.
+    key = ("exclusion sentence", mention.part.source, s.start)
+    excluded = doc.memo.get(key)
+    if excluded is None:
+        excluded = doc.memo[key] = sentence_has(text, s.start, s.end, doc.cues.exclusion_sentence)
+    return not excluded
 
 
 def _pick(mentions: list[tuple[str, Mention]], prefer_not: str | None = None):
