@@ -33,6 +33,11 @@ _ENGINES: OrderedDict[int, tuple[Vocabulary, Engine]] = OrderedDict()
 _ENGINES_KEPT = 4
 
 
+# A record that studies no exercise has no dose and no checklist (immutable: built once).
+_NO_DOSAGE = Dosage()
+_NO_REPORTING = Reporting()
+
+
 def engine_for(vocabulary: Vocabulary) -> Engine:
     kept = _ENGINES.get(id(vocabulary))
     if kept is not None and kept[0] is vocabulary:
@@ -74,8 +79,8 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
                 population=population,
                 outcomes=outcomes,
                 design=design,
-                dosage=Dosage(),
-                reporting=Reporting(),
+                dosage=_NO_DOSAGE,
+                reporting=_NO_REPORTING,
                 provenance=tuple(shared),
             )
         ]
