@@ -123,9 +123,15 @@ def longest(hits: list[Hit]) -> list[Hit]:
 
 def _settle(hits: list[Hit]) -> list[Hit]:
     """Longest first, then leftmost, among matches that overlap."""
-    # Usual case: one match covers all the others ("pain" inside "low back pain").
-    widest = max(hits, key=lambda h: (h.size, -h.first))
-    if widest.first <= hits[0].first and all(h.last <= widest.last for h in hits):
+    # Usual case: one match covers all the others ("pain" inside "low back pain"). The
+    # widest is the longest, leftmost first: the hits come in order of their first word.
+    widest, reach = hits[0], hits[0].last
+    for hit in hits:
+        if hit.last - hit.first > widest.last - widest.first:
+            widest = hit
+        if hit.last > reach:
+            reach = hit.last
+    if widest.first <= hits[0].first and reach <= widest.last:
         return [widest]
     taken: set[int] = set()  # word indexes already covered by a longer match
     chosen: list[Hit] = []
