@@ -343,8 +343,8 @@ def find_facts(doc: Document) -> list[Fact]:
 
     for part, offset, chunk, words, word_range in _chunks(doc):
         title = part.source == "title"
-        weeks = bool(words & _WEEK)
-        has = {name: bool(words & group) for name, group in _GROUPS.items()}
+        weeks = not words.isdisjoint(_WEEK)
+        has = {name: not words.isdisjoint(group) for name, group in _GROUPS.items()}
         # Lower-cased text with case-sensitive patterns, when lower-casing keeps the offsets;
         # the patterns that start with a number are tried only where a number starts.
         low = chunk.lower()
@@ -421,9 +421,10 @@ def find_facts(doc: Document) -> list[Fact]:
                 continue
             value = parse_amount(m.group("n"), doc.cues)
             add(_fact("sessions_total", value, 2 if title else 1, part, offset, m, order))
-        singles = (
-            _word_starts(part, word_range, offset, _SINGLE_FIRST) if numbers is not None else None
-        )
+        if has["single"]:
+            singles = None
+            if numbers is not None:  # lower-cased text: the words are as the canonical ones
+                singles = _word_starts(part, word_range, offset, _SINGLE_FIRST)
         for m in scan(p.single, target, singles) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
         for m in scan(p.sets_reps, target, numbers) if has["repetition"] else ():
