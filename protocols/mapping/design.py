@@ -76,6 +76,5 @@ def design(doc: Document, engine: Engine) -> tuple[str, list[Provenance]]:
 def _publication_types(doc: Document, engine: Engine) -> set[str]:
     codes: set[str] = set()
     for pub_type in doc.record.publication_types:
-        for hit in engine.matcher.find(analyse(pub_type)):
-            codes.update(hit.codes("design"))
+        codes.update(engine.publication_type_designs(pub_type))
     return codes

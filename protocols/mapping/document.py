@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from attrs import field, frozen
@@ -127,6 +128,14 @@ class Engine:
         for kind, words in self.cues.non_exercise.items():
             terms.extend((w, "non_exercise", kind) for w in words)
         self.matcher = Matcher(terms)
+        # Publication types are few and repeat from record to record: each is read once.
+        self.publication_type_designs = lru_cache(maxsize=4096)(self._designs_named)
+
+    def _designs_named(self, phrase: str) -> frozenset[str]:
+        """The design codes of every term in ``phrase`` (a publication type)."""
+        return frozenset(
+            code for hit in self.matcher.find(analyse(phrase)) for code in hit.codes("design")
+        )
 
     def read(self, record: Record) -> Document:
         parts = []
