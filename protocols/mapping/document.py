@@ -49,6 +49,7 @@ class Part:
     sentences: tuple[Sentence, ...]
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
+    word_ranges: tuple[tuple[int, int], ...]  # each sentence's words: (first, stop)
     by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
     firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
@@ -156,11 +157,12 @@ class Engine:
                 continue
             hits = tuple(longest(self.matcher.find(text)))
             starts = tuple(s.start for s in sentences)
+            word_ranges = tuple(text.words_between(s.start, s.end) for s in sentences)
             by_kind: dict[str, list[int]] = {}
             for i, hit in enumerate(hits):
                 for kind in hit.kinds:
                     by_kind.setdefault(kind, []).append(i)
             index = {kind: tuple(found) for kind, found in by_kind.items()}
             firsts = tuple(hit.first for hit in hits)
-            parts.append(Part(source, text, sentences, hits, starts, index, firsts))
+            parts.append(Part(source, text, sentences, hits, starts, word_ranges, index, firsts))
         return Document(record, tuple(parts), self.cues)

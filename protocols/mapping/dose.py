@@ -282,10 +282,9 @@ def _chunks(doc: Document):
         if part.source == "keywords":
             continue
         canons = part.text.canons
-        for sentence in part.sentences:
+        for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
             if sentence.role == "background":
                 continue
-            first, stop = part.text.words_between(sentence.start, sentence.end)
             if _TRIGGERS.isdisjoint(canons[first:stop]):
                 continue
             words = frozenset(canons[first:stop])

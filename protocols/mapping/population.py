@@ -166,10 +166,9 @@ def _duration(doc: Document):
     if part is None:
         return None
     canons = part.text.canons
-    for sentence in part.sentences:
+    for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
         if sentence.role == "background":
             continue
-        first, stop = part.text.words_between(sentence.start, sentence.end)
         words = canons[first:stop]
         if _DURATION_UNITS.isdisjoint(words) or _DURATION_OF.isdisjoint(words):
             continue
@@ -293,10 +292,9 @@ def sample_size(doc: Document):
         return None
     counted = _counted_pattern(doc.cues)
     canons = part.text.canons
-    for sentence in part.sentences:
+    for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
         if sentence.role == "background":
             continue
-        first, stop = part.text.words_between(sentence.start, sentence.end)
         if not _PEOPLE_WORDS.intersection(canons[first:stop]):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
