@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from functools import cache
 
 from protocols.mapping.document import Document, Mention
@@ -116,7 +115,9 @@ def _pick(mentions: list[tuple[str, Mention]], prefer_not: str | None = None):
     pool = in_title or mentions
     if prefer_not is not None and any(c != prefer_not for c, _ in pool):
         pool = [(c, m) for c, m in pool if c != prefer_not]
-    counts = Counter(c for c, _ in pool)
+    counts: dict[str, int] = {}  # (a Counter costs more than the few mentions it counts)
+    for c, _ in pool:
+        counts[c] = counts.get(c, 0) + 1
     best = max(counts.values())
     return next((c, m) for c, m in pool if counts[c] == best)
 
