@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from protocols.mapping.cues import Cues, by_identity
 from protocols.mapping.matcher import Hit, Matcher
-from protocols.mapping.text import Text, analyse, canonical_word
+from protocols.mapping.text import Text, analyse, canonical_word, folds_oddly
 
 # Roles whose text describes this study (``background`` does not).
 STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
@@ -55,18 +55,17 @@ _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
 
 
 _INDENT = re.compile(r"[ \t]*")
-# Characters that match a letter of a label ignoring case but are not made that letter by
-# the canonical form (text.py); in a text with one, every place is tried.
-_FOLDED_ODDLY = ("\u017f", "\u212a", "\u0130", "\u0131")
 
 
 @by_identity
 def _label_first_words(labels: tuple[str, ...]) -> frozenset[str]:
-    """The canonical first word of every label, however it is capitalised."""
+    """The canonical form of every label's first word, however the text capitalises it
+    (a short word in capitals keeps its form: "AIMS" stays "aims", see canonical_word)."""
     firsts = set()
     for label in labels:
-        word = re.match(r"[^\W_]+", label).group().lower()
-        firsts.update((word, canonical_word(word)))  # "AIMS" keeps its s: see canonical_word
+        words = analyse(label)
+        first = label[words.starts[0] : words.ends[0]].lower()
+        firsts.update((first, canonical_word(first)))
     return frozenset(firsts)
 
 
@@ -78,7 +77,9 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     # is followed by a space or a mark, so it is a whole word of the text.
     firsts = _label_first_words(labels)
     starts, canons = text.starts, text.canons
-    anywhere = any(ch in abstract for ch in _FOLDED_ODDLY)
+    # In a text with a character that ignoring case takes for another letter (text.py),
+    # every place is tried.
+    anywhere = folds_oddly(abstract)
 
     def may_open(at: int) -> bool:
         i = bisect_left(starts, at)

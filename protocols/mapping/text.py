@@ -109,7 +109,7 @@ class Text:
 
     def word_at(self, joined_index: int) -> int:
         """The index of the word that starts at or before ``joined_index``."""
-        return self.joined.count(" ", 0, joined_index) - 1
+        return min(self.joined.count(" ", 0, joined_index), len(self.canons)) - 1
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The source span from word ``first`` to word ``last`` (inclusive)."""
