@@ -367,8 +367,15 @@ def find_facts(doc: Document) -> list[Fact]:
                 programme = False
             value = _weeks_value(parse_amount(m.group("n"), doc.cues), m.group("unit"))
             add(_fact("weeks", value, 2 if title else int(programme), part, offset, m, order))
-        for pattern in (p.per_week, p.weekly) if weeks else ():
-            for m in scan(pattern, target, frequencies):
+        # Words each pattern must contain, to skip the ones that cannot match at once (in
+        # the lower-cased sentence; none holds a letter that ignoring case takes for
+        # another, see text.FOLDED_ODDLY).
+        frequency_patterns = (
+            (p.per_week, "week" in low or "wk" in low),
+            (p.weekly, "weekly" in low or "a-week" in low),
+        )
+        for pattern, possible in frequency_patterns if weeks else ():
+            for m in scan(pattern, target, frequencies) if possible else ():
                 text = m.group("n") or m.group("w")
                 if text.casefold() in doc.cues.number_times:
                     value = int(doc.cues.number_times[text.casefold()])
@@ -454,7 +461,7 @@ def _band(cues: Cues, metric: str, value) -> str | None:
 
 def _intensity(doc, p, part, offset, chunk, target, title, order, numbers, words) -> list[Fact]:
     found = []
-    for m in scan(p.percent, target, numbers):
+    for m in scan(p.percent, target, numbers) if "%" in chunk else ():
         metric = next(
             name
             for group, name in (
@@ -476,7 +483,7 @@ def _intensity(doc, p, part, offset, chunk, target, title, order, numbers, words
         if high > 20:
             continue
         found.append(("rpe_cr10" if cr10 else "rpe", value, m))
-    for m in scan(p.mets, target, numbers):
+    for m in scan(p.mets, target, numbers) if "met" in chunk.lower() else ():
         found.append(("mets", parse_amount(m.group("n"), doc.cues), m))
     facts = []
     for metric, value, m in found:
