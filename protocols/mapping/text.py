@@ -164,7 +164,7 @@ def term_keys(term: str) -> list[tuple[str, ...]]:
 # Characters that a regex ignoring case takes for an ASCII letter but that lower-casing does
 # not make that letter (the long s, the Kelvin sign, the dotted and the dotless I).
 FOLDED_ODDLY = ("\u017f", "\u212a", "\u0130", "\u0131")
-_LETTER_OUTSIDE_ESCAPES = re.compile(r"\\.|\(\?P[<=]|[A-Z]")
+_LETTER_OUTSIDE_ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[A-Z]")
 
 
 def folds_oddly(text: str) -> bool:
@@ -185,7 +185,7 @@ class Caseless:
 
     def __init__(self, pattern: str):
         self.caseless = re.compile(pattern, re.I)
-        # Lower-case the pattern's letters, not its escapes (\\D stays \\D) nor (?P<name>.
+        # Lower-case the pattern's letters, not its escapes (\\D stays \\D) nor group names.
         lowered = _LETTER_OUTSIDE_ESCAPES.sub(
             lambda m: m.group() if len(m.group()) > 1 else m.group().lower(), pattern
         )
