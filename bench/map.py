@@ -12,7 +12,8 @@ Side by side, as the library underneath: pyahocorasick's ``iter`` over the same 
 Measured 2026-11-26/27 (Python 3.11, 2-core VM shared with three other helpers' benchmarks;
 CPU time is the steadier figure, wall time follows the load). "Before" is the mapping as it
 was before the speed work (commit 2835c26), "after" this version; each pair was run back
-to back in one invocation, this script with the package swapped. Records/s, CPU (wall):
+to back in one invocation, this script with the package swapped (run 1's "after" lacked
+the last dose shortcut, which only saves time). Records/s, CPU (wall):
 
                                       before                after
     run 1, load average 2.2-2.8
@@ -35,10 +36,11 @@ The output is the same (``bench/map_check.py`` compares every entry of every fix
 and seed record with a dump made before). The matcher's cost follows text length and not
 vocabulary size. The whole mapping is still below the 5,000 records/s target (the PubMed
 abstracts come closest): what is left is spread over many small per-sentence and
-per-match steps, and about a tenth is building the validated model objects (protocols/
-model.py, not changed here): a Provenance costs 1.7 us validated against 0.5 us without
-the attrs validators, a full Reporting 7.9 us against 1.0 us, an Entry 4.2 against 2.4,
-and an exercise record has a dozen or more Provenances.
+per-match steps (tokenising, sentences and section labels, the dose patterns, negation),
+and building the validated model objects (protocols/model.py, not changed here) is about
+a tenth of a cProfile of 5,000 records: a Provenance costs 1.7 us validated against 0.5 us
+without the attrs validators, a full Reporting 7.9 us against 1.0 us, an Entry 4.2 against
+2.4, and an exercise record has a dozen or more Provenances.
 """
 
 from __future__ import annotations
