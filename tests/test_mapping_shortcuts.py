@@ -5,6 +5,8 @@
 - ``text.Caseless`` runs a case-ignoring pattern on lower-cased text: the same matches
   and offsets as the pattern with ``re.I``, odd case foldings ("ſ", "ı", "K") included.
 - ``matcher.longest`` settles overlapping matches as the longest, leftmost first.
+- A dose context phrase that must end its text is found by matching its mirror image at
+  the start of the reversed text, as a search for the phrase finds it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocols.mapping.cues import default_cues
-from protocols.mapping.dose import lower_patterns
+from protocols.mapping.dose import (
+    _NOT_SESSION_MINUTES_BEFORE,
+    _PROGRAMME_BEFORE,
+    _TIME_POINT_BEFORE,
+    lower_patterns,
+)
 from protocols.mapping.matcher import Hit, longest
 from protocols.mapping.numbers import number_pattern, number_starts, scan
 from protocols.mapping.population import _counted_pattern, _duration_pattern
@@ -112,3 +119,78 @@ def _longest_by_definition(hits: list[Hit]) -> list[Hit]:
 def test_longest_keeps_the_longest_leftmost(spans):
     hits = sorted(Hit(f, f + n, f, f + n, "", (), frozenset()) for f, n in spans)
     assert longest(hits) == _longest_by_definition(hits)
+
+
+CONTEXT_WORDS = [
+    "at",
+    "after",
+    "by",
+    "within",
+    "until",
+    "post",
+    "follow",
+    "ups",
+    "up",
+    "of",
+    "followed",
+    "for",
+    "history",
+    "last",
+    "past",
+    "previous",
+    "prior",
+    "first",
+    "next",
+    "≥",
+    ">",
+    "<",
+    "≤",
+    "more",
+    "than",
+    "longer",
+    "least",
+    "greater",
+    "less",
+    "age",
+    "aged",
+    "every",
+    "week",
+    "and",
+    "baseline",
+    ",",
+    "over",
+    "during",
+    "lasting",
+    "period",
+    "duration",
+    "course",
+    "a",
+    "an",
+    "the",
+    "each",
+    "x",
+    "×",
+    "hand",
+    "bat",
+    "ATE",
+    "Follow-Ups Of",
+    "_",
+    "1",
+    "é",
+    "ſ",
+    "İ",
+    "ı",
+    "K",
+    "data",
+]
+contexts = st.lists(
+    st.tuples(st.sampled_from(CONTEXT_WORDS), st.sampled_from(["", " ", "  ", "-", "\n"])),
+    max_size=8,
+).map(lambda pieces: "".join(word + gap for word, gap in pieces))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(contexts)
+def test_mirrored_endings_agree_with_a_search(context):
+    for ending in (_TIME_POINT_BEFORE, _PROGRAMME_BEFORE, _NOT_SESSION_MINUTES_BEFORE):
+        assert ending.ends(context) == bool(ending.pattern.search(context))

@@ -153,11 +153,28 @@ def patterns(cues: Cues) -> Patterns:
 
 
 # Words right before a number of weeks that make it a time point, not a programme length.
-_TIME_POINT_BEFORE = re.compile(
+class _Ending:
+    """A case-ignoring phrase that must end the text it is looked for in (save spaces):
+    ``pattern`` says it the usual way, ``mirror`` backwards. A search for the pattern tries
+    every position of the text; the mirror, matched at the start of the reversed text, is
+    tried once, and these contexts are read for every number found.
+    (tests/test_mapping_shortcuts.py checks that the two agree.)"""
+
+    def __init__(self, pattern: str, mirror: str):
+        self.pattern = re.compile(pattern, re.I)
+        self.mirror = re.compile(mirror, re.I)
+
+    def ends(self, text: str) -> bool:
+        return self.mirror.match(text[::-1]) is not None
+
+
+_TIME_POINT_BEFORE = _Ending(
     r"(?:\bat|\bafter|\bby|\bwithin|\buntil|\bpost|follow[\s-]*ups?\s+(?:of|at)|followed\s+up\s+(?:for|at)|"
     r"history\s+of|\blast|\bpast|\bprevious|\bprior|\bfirst|\bnext|≥|>|<|≤|more\s+than|longer\s+than|"
     r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?)\s*$",
-    re.I,
+    r"\s*(?:ta\b|retfa\b|yb\b|nihtiw\b|litnu\b|tsop\b|(?:fo|ta)\s+s?pu[\s-]*wollof|(?:rof|ta)\s+pu\s+dewollof|"
+    r"fo\s+yrotsih|tsal\b|tsap\b|suoiverp\b|roirp\b|tsrif\b|txen\b|≥|>|<|≤|naht\s+erom|naht\s+regnol|"
+    r"tsael\s+ta|naht\s+retaerg|naht\s+ssel|d?ega|yreve|keew|dna|,?enilesab)",
 )
 _WEEK_BEFORE = re.compile(r"\bweek\s*$", re.I)  # "week 14" is a time point
 _NOT_SESSION_MINUTES_AFTER = re.compile(
@@ -166,8 +183,9 @@ _NOT_SESSION_MINUTES_AFTER = re.compile(
     re.I,
 )
 # "4 x 4 min" is an interval bout, not the session; "after 10 min" a time point.
-_NOT_SESSION_MINUTES_BEFORE = re.compile(
-    r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$", re.I
+_NOT_SESSION_MINUTES_BEFORE = _Ending(
+    r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$",
+    r"\s*(?:retfa\b|nihtiw\b|yreve\b|tsrif\b|tsal\b|[x×])",
 )
 _SESSION_MINUTES_AFTER = re.compile(
     r"^[\s\-‐‑–]*(?:\w+[\s\-‐‑–]+){0,2}?(?:sessions?|class|of|each|per)", re.I
@@ -185,9 +203,10 @@ _TIME_POINT_AFTER = re.compile(
     r"duration\s+of\s+(?:pain|symptoms)|(?:of\s+)?(?:pain|symptoms)\b|apart|interval|intervals|retention|prior)",
     re.I,
 )
-_PROGRAMME_BEFORE = re.compile(
+_PROGRAMME_BEFORE = _Ending(
     r"(?:\bfor|\bover|\bduring|\blasting|period\s+of|duration\s+of|course\s+of|\ba|\ban|\bthe|\beach|\bof)\s*(?:\w+\s+)?$",
-    re.I,
+    r"(?:\s+\w+)?\s*(?:rof\b|revo\b|gnirud\b|gnitsal\b|fo\s+doirep|fo\s+noitarud|fo\s+esruoc|a\b|na\b|eht\b|"
+    r"hcae\b|fo\b)",
 )
 _PROGRAMME_AFTER = re.compile(
     r"^[\s\-‐‑–]*(?:\w+[\s\-‐‑–]+){0,3}?(?:program|programme|intervention|training|treatment|exercise|"
@@ -357,12 +376,12 @@ def find_facts(doc: Document) -> list[Fact]:
         for m in scan(p.weeks, target, numbers) if weeks else ():
             before, after = chunk[max(0, m.start() - 30) : m.start()], chunk[m.end() : m.end() + 40]
             if _TIME_POINT_AFTER.match(after) or (
-                _TIME_POINT_BEFORE.search(before) and not _WEAK_BEFORE.search(before)
+                _TIME_POINT_BEFORE.ends(before) and not _WEAK_BEFORE.search(before)
             ):
                 continue
             if _WEEK_BEFORE.search(before):
                 continue
-            programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.search(before))
+            programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.ends(before))
             if _WEAK_BEFORE.search(before):
                 programme = False
             value = _weeks_value(parse_amount(m.group("n"), doc.cues), m.group("unit"))
@@ -387,7 +406,7 @@ def find_facts(doc: Document) -> list[Fact]:
             before = chunk[max(0, m.start() - 15) : m.start()]
             if _NOT_SESSION_MINUTES_AFTER.match(after):
                 continue
-            if _NOT_SESSION_MINUTES_BEFORE.search(before):
+            if _NOT_SESSION_MINUTES_BEFORE.ends(before):
                 continue  # "4 x 4 min" is an interval bout, not the session
             value = parse_amount(m.group("n"), doc.cues)
             strong = bool(_SESSION_MINUTES_AFTER.match(after))
