@@ -9,20 +9,38 @@ Side by side, as the library underneath: pyahocorasick's ``iter`` over the same 
 
     python bench/map.py [--records 50000]
 
-Measured 2026-11-26 (Python 3.11, 2-core VM shared with other jobs, load average about 5,
-so CPU time is the steadier figure):
+Measured 2026-11-26/27 (Python 3.11, 2-core VM shared with three other helpers' benchmarks;
+CPU time is the steadier figure, wall time follows the load, and even CPU time moves by
+a tenth or more from run to run). "Before" is the mapping as it was before the speed work
+(commit 2835c26), "after" this version; each pair was run back to back in one invocation,
+this script with the package swapped. Records/s, CPU (wall), 50,000 records each:
 
-    PubMed XML fixtures x50,000:           2,784 records/s CPU (1,199/s wall)
-    gold exercise abstracts x50,000:       1,474 records/s CPU (619/s wall)
-    both together x50,000:                 1,922 records/s CPU (1,019/s wall)
-    matcher alone, vocabulary x1 / x10:    24.4 ms / 26.2 ms (982 / 9,820 terms)
-    matcher alone, text x1 / x2 / x4:      25.8 / 61.5 / 119.0 ms
-    one record of 0.15 / 0.74 / 1.49 M characters: 0.090 / 0.448 / 0.848 s CPU
+                                   PubMed XML       gold abstracts   both together
+    run 1, load 2.2-2.8   before   2,866 (2,211)    1,560 (1,183)    1,919 (1,621)
+                          after*   4,666 (4,373)    2,185 (1,844)    2,713 (2,173)
+    run 2, load 3.2-4.4   before   2,625 (1,322)    1,392 (707)      1,880 (1,299)
+                          after*   3,922 (2,296)    1,607 (841)      2,126 (1,063)
+    run 3, load 3.0-3.8   before   2,824 (1,824)    1,311 (863)      1,646 (1,425)
+                          after    3,789 (3,776)    1,790 (1,408)    2,480 (2,047)
 
-The matcher's cost follows text length and not vocabulary size. The whole mapping is
-below the 5,000 records/s target: the time goes to per-sentence and per-match Python
-work (sections, negation, dose patterns, building the validated Entry/Provenance
-objects), not to matching.
+    (* without the last dose shortcuts: run 1 the last two, run 2 the last one.)
+    run 1, matcher alone, vocabulary x1 / x10 (982 / 9,820 terms):
+                                      25.2 / 25.5 ms before,    18.1 / 19.5 ms after
+    run 1, matcher alone, text x1 / x2 / x4:
+                                      24.0 / 48.8 / 105.2 ms,   18.3 / 35.3 / 69.4 ms
+    run 1, one record of 0.15 / 0.74 / 1.49 M characters:
+                                      0.085 / 0.375 / 0.784 s,  0.062 / 0.314 / 0.710 s CPU
+
+(An earlier run, on 2026-11-26 before this work, gave 2,784 / 1,474 / 1,922 records/s CPU.)
+The output is the same (``bench/map_check.py`` compares every entry of every fixture, gold
+and seed record with a dump made before). The matcher's cost follows text length and not
+vocabulary size. The whole mapping is still below the 5,000 records/s target (the PubMed
+abstracts come closest): what is left is spread over many small per-sentence and
+per-match steps (tokenising, sentences and section labels, the dose patterns, negation),
+and building the validated model objects (protocols/model.py, not changed here) is about
+a tenth of a cProfile of 5,000 records: a Provenance costs 1.7 us validated against 0.5 us
+without the attrs validators, a full Reporting 7.9 us against 1.0 us, an Entry 4.2 against
+2.4, and an exercise record has a dozen or more Provenances.
 """
 
 from __future__ import annotations

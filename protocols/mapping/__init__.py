@@ -33,6 +33,11 @@ _ENGINES: OrderedDict[int, tuple[Vocabulary, Engine]] = OrderedDict()
 _ENGINES_KEPT = 4
 
 
+# A record that studies no exercise has no dose and no checklist (immutable: built once).
+_NO_DOSAGE = Dosage()
+_NO_REPORTING = Reporting()
+
+
 def engine_for(vocabulary: Vocabulary) -> Engine:
     kept = _ENGINES.get(id(vocabulary))
     if kept is not None and kept[0] is vocabulary:
@@ -74,19 +79,18 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
                 population=population,
                 outcomes=outcomes,
                 design=design,
-                dosage=Dosage(),
-                reporting=Reporting(),
+                dosage=_NO_DOSAGE,
+                reporting=_NO_REPORTING,
                 provenance=tuple(shared),
             )
         ]
     dosage, dose_prov = find_dosage(doc)
     items = {name: vocabulary.codes(name) for name in ("cert", "tidier")}
+    arm_provs = [arm.mention.provenance("exercise_types", arm.code) for arm in arms.arms]
     # The checklist items are the record's: read once, cited from the first arm's name.
-    first_arm = [arms.arms[0].mention.provenance("exercise_types", arms.arms[0].code)]
-    reporting, reporting_prov = find_reporting(doc, first_arm + shared + dose_prov, items)
+    reporting, reporting_prov = find_reporting(doc, arm_provs[:1] + shared + dose_prov, items)
     entries = []
-    for n, arm in enumerate(arms.arms, start=1):
-        arm_prov = [arm.mention.provenance("exercise_types", arm.code)]
+    for n, (arm, arm_prov) in enumerate(zip(arms.arms, arm_provs, strict=True), start=1):
         comparators = arm_comparators(arms, arm)
         comparator_prov = [prov for _, prov in comparators]
         entries.append(
@@ -100,7 +104,9 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
                 design=design,
                 dosage=dosage,
                 reporting=reporting,
-                provenance=tuple(arm_prov + comparator_prov + shared + dose_prov + reporting_prov),
+                provenance=tuple(
+                    [arm_prov, *comparator_prov, *shared, *dose_prov, *reporting_prov]
+                ),
                 arm=arm.name if len(arms.arms) > 1 else None,
             )
         )

@@ -154,13 +154,11 @@ def _joined_to(arm: Mention, other: Mention) -> bool:
 
 def arm_comparators(arms: Arms, arm: Arm) -> tuple[tuple[str, Provenance], ...]:
     """The comparators of one arm, each with the words it came from."""
-    found: dict[str, Provenance] = {}
+    found: dict[str, Mention] = {}
     for code, mention in arms.comparators:
-        if not _joined_to(arm.mention, mention):
-            found.setdefault(code, mention.provenance("comparators", code))
+        if code not in found and not _joined_to(arm.mention, mention):
+            found[code] = mention
     for other in arms.arms:
         if other.code != arm.code:
-            found.setdefault(
-                "other_exercise", other.mention.provenance("comparators", "other_exercise")
-            )
-    return tuple(sorted(found.items()))
+            found.setdefault("other_exercise", other.mention)
+    return tuple((code, found[code].provenance("comparators", code)) for code in sorted(found))

@@ -8,10 +8,11 @@ labels, number words, ACSM bands, CERT/TIDieR cues).
 from __future__ import annotations
 
 import tomllib
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from attrs import frozen
 
@@ -174,3 +175,25 @@ def load_cues(path: str | Path | None = None) -> Cues:
 @cache
 def default_cues() -> Cues:
     return load_cues()
+
+
+_T = TypeVar("_T")
+
+
+def by_identity(derive: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """Memoise ``derive(value)`` by the identity of ``value``, for the tuples of a Cues.
+
+    ``functools.cache`` would hash the whole tuple at every call (a tuple does not keep
+    its hash), and the lookups derived from cue lists are asked for many times a record.
+    The value is kept with the result, so its identity is not reused.
+    """
+    memo: dict[int, tuple[Any, _T]] = {}
+
+    @wraps(derive)
+    def derived(value: Any) -> _T:
+        kept = memo.get(id(value))
+        if kept is None or kept[0] is not value:
+            kept = memo[id(value)] = (value, derive(value))
+        return kept[1]
+
+    return derived

@@ -10,8 +10,7 @@ mapping_cues.toml): in an abstract "review" is as likely an ethics review board.
 
 from __future__ import annotations
 
-from functools import cache
-
+from protocols.mapping.cues import by_identity
 from protocols.mapping.document import Document, Engine, Mention
 from protocols.mapping.text import analyse
 from protocols.model import Provenance
@@ -35,7 +34,7 @@ PRECEDENCE = (
 )
 
 
-@cache
+@by_identity
 def _title_only(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(t).canons for t in words)
 
@@ -44,7 +43,7 @@ def _key(mention: Mention) -> tuple[str, ...]:
     return mention.part.text.canons[mention.hit.first : mention.hit.last + 1]
 
 
-def _best(found: list[tuple[str, Provenance]]) -> tuple[str, Provenance] | None:
+def _best(found: list[tuple[str, Mention]]) -> tuple[str, Mention] | None:
     if not found:
         return None
     return min(
@@ -54,16 +53,15 @@ def _best(found: list[tuple[str, Provenance]]) -> tuple[str, Provenance] | None:
 
 def design(doc: Document, engine: Engine) -> tuple[str, list[Provenance]]:
     title_only = _title_only(doc.cues.design_title_only)
-    title: list[tuple[str, Provenance]] = []
-    abstract: list[tuple[str, Provenance]] = []
+    title: list[tuple[str, Mention]] = []
+    abstract: list[tuple[str, Mention]] = []
     for mention in doc.mentions("design"):
         source = mention.part.source
         for code in mention.hit.codes("design"):
-            found = (code, mention.provenance("design", code))
             if source == "title":
-                title.append(found)
+                title.append((code, mention))
             elif _key(mention) not in title_only:
-                abstract.append(found)
+                abstract.append((code, mention))
     # Publication types are labels of the whole work: read them like a title. They are
     # not one of the texts provenance may cite, so the title or abstract words are cited
     # when they agree; otherwise the type is used only to break a tie.
@@ -71,12 +69,12 @@ def design(doc: Document, engine: Engine) -> tuple[str, list[Provenance]]:
     chosen = _best(title) or _best([f for f in abstract if f[0] in types]) or _best(abstract)
     if chosen is None:
         return "unknown", []
-    return chosen[0], [chosen[1]]
+    code, mention = chosen
+    return code, [mention.provenance("design", code)]
 
 
 def _publication_types(doc: Document, engine: Engine) -> set[str]:
     codes: set[str] = set()
     for pub_type in doc.record.publication_types:
-        for hit in engine.matcher.find(analyse(pub_type)):
-            codes.update(hit.codes("design"))
+        codes.update(engine.publication_type_designs(pub_type))
     return codes

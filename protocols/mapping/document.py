@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
-from attrs import frozen
+from attrs import field, frozen
 
 from protocols.mapping.cues import Cues, default_cues
 from protocols.mapping.matcher import Hit, Matcher, longest
@@ -35,6 +36,8 @@ MATCHED_KINDS = (
     "setting",
 )
 KEYWORD_SEPARATOR = "; "
+_STUDY_ROLES = frozenset(STUDY_ROLES)
+_new = tuple.__new__
 
 
 @frozen
@@ -46,6 +49,7 @@ class Part:
     sentences: tuple[Sentence, ...]
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
+    word_ranges: tuple[tuple[int, int], ...]  # each sentence's words: (first, stop)
     by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
     firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
@@ -85,6 +89,9 @@ class Document:
     record: Record
     parts: tuple[Part, ...]
     cues: Cues
+    # What the steps work out about this record and ask for again (a sentence's exclusion
+    # cue ...): a record's own memo, so mapping stays a pure function of the record.
+    memo: dict[object, object] = field(init=False, factory=dict, eq=False, repr=False)
 
     def part(self, source: str) -> Part | None:
         return next((p for p in self.parts if p.source == source), None)
@@ -92,11 +99,12 @@ class Document:
     def mentions(self, kind: str, study_only: bool = True) -> Iterator[Mention]:
         """Every mention of a code of ``kind``, in order: title, keywords, abstract."""
         for part in self.parts:
+            hits, starts, sentences = part.hits, part.starts, part.sentences
             for i in part.by_kind.get(kind, ()):
-                hit = part.hits[i]
-                mention = Mention(part, hit, part.sentence_of(hit))
-                if mention.in_study or not study_only:
-                    yield mention
+                hit = hits[i]
+                sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
+                if not study_only or sentence.role in _STUDY_ROLES:
+                    yield _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
 
 
 def keywords_text(record: Record) -> str:
@@ -124,6 +132,14 @@ class Engine:
         for kind, words in self.cues.non_exercise.items():
             terms.extend((w, "non_exercise", kind) for w in words)
         self.matcher = Matcher(terms)
+        # Publication types are few and repeat from record to record: each is read once.
+        self.publication_type_designs = lru_cache(maxsize=4096)(self._designs_named)
+
+    def _designs_named(self, phrase: str) -> frozenset[str]:
+        """The design codes of every term in ``phrase`` (a publication type)."""
+        return frozenset(
+            code for hit in self.matcher.find(analyse(phrase)) for code in hit.codes("design")
+        )
 
     def read(self, record: Record) -> Document:
         parts = []
@@ -144,11 +160,12 @@ class Engine:
                 continue
             hits = tuple(longest(self.matcher.find(text)))
             starts = tuple(s.start for s in sentences)
+            word_ranges = tuple(text.words_between(s.start, s.end) for s in sentences)
             by_kind: dict[str, list[int]] = {}
             for i, hit in enumerate(hits):
                 for kind in hit.kinds:
                     by_kind.setdefault(kind, []).append(i)
             index = {kind: tuple(found) for kind, found in by_kind.items()}
             firsts = tuple(hit.first for hit in hits)
-            parts.append(Part(source, text, sentences, hits, starts, index, firsts))
+            parts.append(Part(source, text, sentences, hits, starts, word_ranges, index, firsts))
         return Document(record, tuple(parts), self.cues)

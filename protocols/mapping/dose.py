@@ -22,7 +22,14 @@ from attrs import frozen
 
 from protocols.mapping.cues import Cues
 from protocols.mapping.document import Document
-from protocols.mapping.numbers import DASH, number_pattern, parse_amount, range_pattern
+from protocols.mapping.numbers import (
+    DASH,
+    number_pattern,
+    number_starts,
+    parse_amount,
+    range_pattern,
+    scan,
+)
 from protocols.model import Dosage, Intensity, Provenance
 
 _D = f"[\\s{DASH}]*"
@@ -148,12 +155,33 @@ def patterns(cues: Cues) -> Patterns:
 
 
 # Words right before a number of weeks that make it a time point, not a programme length.
-_TIME_POINT_BEFORE = re.compile(
+class _Ending:
+    """A case-ignoring phrase that must end the text it is looked for in (save spaces):
+    ``pattern`` says it the usual way, ``mirror`` backwards. A search for the pattern tries
+    every position of the text; the mirror, matched at the start of the reversed text, is
+    tried once, and these contexts are read for every number found.
+    (tests/test_mapping_shortcuts.py checks that the two agree.)"""
+
+    def __init__(self, pattern: str, mirror: str):
+        self.pattern = re.compile(pattern, re.I)
+        self.mirror = re.compile(mirror, re.I)
+
+    def ends(self, text: str) -> bool:
+        return self.mirror.match(text[::-1]) is not None
+
+
+_TIME_POINT_BEFORE = _Ending(
     r"(?:\bat|\bafter|\bby|\bwithin|\buntil|\bpost|follow[\s-]*ups?\s+(?:of|at)|followed\s+up\s+(?:for|at)|"
     r"history\s+of|\blast|\bpast|\bprevious|\bprior|\bfirst|\bnext|≥|>|<|≤|more\s+than|longer\s+than|"
-    r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?|"
-    # a spread (mean ± SD) and the duration of the participants' symptoms at baseline
-    r"±|\+/-|\bSD|(?:pain|symptoms?|complaints?|LBP|NP)\s+duration\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
+    r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?)\s*$",
+    r"\s*(?:ta\b|retfa\b|yb\b|nihtiw\b|litnu\b|tsop\b|(?:fo|ta)\s+s?pu[\s-]*wollof|(?:rof|ta)\s+pu\s+dewollof|"
+    r"fo\s+yrotsih|tsal\b|tsap\b|suoiverp\b|roirp\b|tsrif\b|txen\b|≥|>|<|≤|naht\s+erom|naht\s+regnol|"
+    r"tsael\s+ta|naht\s+retaerg|naht\s+ssel|d?ega|yreve|keew|dna|,?enilesab)",
+)
+# A spread (mean ± SD) and the duration of the participants' symptoms at baseline: numbers
+# of weeks that describe the population, not the programme.
+_BASELINE_DURATION_BEFORE = re.compile(
+    r"(?:±|\+/-|\bSD|(?:pain|symptoms?|complaints?|LBP|NP)\s+duration\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
     r"duration\s+of\s+(?:\w+\s+){0,3}?(?:pain|symptoms?|complaints?|LBP)\s*(?:of|was|:|=|\()?\s*(?:\w+\s+)?|"
     r"(?:had|having|suffered|suffering|experienced|experiencing|with)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:pain|symptoms?|complaints?|LBP|problems?)\s+(?:for|lasting|of)|"
@@ -167,8 +195,9 @@ _NOT_SESSION_MINUTES_AFTER = re.compile(
     re.I,
 )
 # "4 x 4 min" is an interval bout, not the session; "after 10 min" a time point.
-_NOT_SESSION_MINUTES_BEFORE = re.compile(
-    r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$", re.I
+_NOT_SESSION_MINUTES_BEFORE = _Ending(
+    r"(?:\bafter|\bwithin|\bevery|\bfirst|\blast|[x×])\s*$",
+    r"\s*(?:retfa\b|nihtiw\b|yreve\b|tsrif\b|tsal\b|[x×])",
 )
 _SESSION_MINUTES_AFTER = re.compile(
     r"^[\s\-‐‑–]*(?:\w+[\s\-‐‑–]+){0,2}?(?:sessions?|class|of|each|per)", re.I
@@ -180,6 +209,7 @@ _FREQUENCY_AFTER = re.compile(
 _WEEKLY_COUNT = re.compile(r"\s+weekly\b", re.I)
 WEEKLY_COUNT_MIN = 4
 _NOT_TOTAL_BEFORE = re.compile(r"(?:\bfirst|\blast|\bevery|\bafter|\bthe)\s*$", re.I)
+_DESCRIPTOR_DASHES = re.compile(rf"[{DASH}\s]+")
 _BORG_6_20 = re.compile(r"6\s*[-–]\s*20")
 _WEAK_BEFORE = re.compile(r"\bafter\s*$", re.I)
 _TIME_POINT_AFTER = re.compile(
@@ -189,9 +219,10 @@ _TIME_POINT_AFTER = re.compile(
     r"duration\s+of\s+(?:pain|symptoms)|(?:of\s+)?(?:pain|symptoms)\b|apart|interval|intervals|retention|prior)",
     re.I,
 )
-_PROGRAMME_BEFORE = re.compile(
+_PROGRAMME_BEFORE = _Ending(
     r"(?:\bfor|\bover|\bduring|\blasting|period\s+of|duration\s+of|course\s+of|\ba|\ban|\bthe|\beach|\bof)\s*(?:\w+\s+)?$",
-    re.I,
+    r"(?:\s+\w+)?\s*(?:rof\b|revo\b|gnirud\b|gnitsal\b|fo\s+doirep|fo\s+noitarud|fo\s+esruoc|a\b|na\b|eht\b|"
+    r"hcae\b|fo\b)",
 )
 _PROGRAMME_AFTER = re.compile(
     r"^[\s\-‐‑–]*(?:\w+[\s\-‐‑–]+){0,3}?(?:program|programme|intervention|training|treatment|exercise|"
@@ -284,17 +315,57 @@ def _fact(field, value, strength, part, offset, match, order) -> Fact | None:
 
 
 def _chunks(doc: Document):
-    """(part, offset, sentence text, its canonical words) of the title and study sentences."""
+    """(part, offset, sentence text, its canonical words, its word range) of the title and
+    study sentences that have a dose word: most sentences state no dose."""
     for part in doc.parts:
         if part.source == "keywords":
             continue
         canons = part.text.canons
-        for sentence in part.sentences:
+        for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
             if sentence.role == "background":
                 continue
-            first, stop = part.text.words_between(sentence.start, sentence.end)
+            if _TRIGGERS.isdisjoint(canons[first:stop]):
+                continue
             words = frozenset(canons[first:stop])
-            yield part, sentence.start, part.text.source[sentence.start : sentence.end], words
+            chunk = part.text.source[sentence.start : sentence.end]
+            yield part, sentence.start, chunk, words, range(first, stop)
+
+
+# The words the single-session and intensity-descriptor patterns start with (a descriptor
+# may be run together with "intensity": "lowintensity").
+_SINGLE_FIRST = frozenset({"a", "one", "single"})
+_DESCRIPTOR_FIRST = (
+    "low",
+    "light",
+    "moderate",
+    "high",
+    "vigorous",
+    "maximal",
+    "near",
+    "submaximal",
+)
+
+
+def _word_starts(part, words: range, offset: int, firsts) -> list[int]:
+    """Where, counted from ``offset``, the words of ``words`` that are one of ``firsts`` (a
+    set) or start with one (a tuple) start: where a pattern that begins with a word
+    boundary and one of them may match, in lower-cased text (see ``numbers.scan``)."""
+    canons, starts = part.text.canons, part.text.starts
+    if isinstance(firsts, tuple):
+        return [starts[i] - offset for i in words if canons[i].startswith(firsts)]
+    return [starts[i] - offset for i in words if canons[i] in firsts]
+
+
+def _with_times(doc: Document, low: str, starts: list[int]) -> list[int]:
+    """``starts`` and wherever a frequency word ("twice") begins: the patterns take those
+    inside a word too."""
+    found = list(starts)
+    for word in doc.cues.number_times:
+        at = low.find(word)
+        while at != -1:
+            found.append(at)
+            at = low.find(word, at + 1)
+    return sorted(found)
 
 
 def find_facts(doc: Document) -> list[Fact]:
@@ -308,23 +379,25 @@ def find_facts(doc: Document) -> list[Fact]:
             facts.append(fact)
             order += 1
 
-    for part, offset, chunk, words in _chunks(doc):
+    for part, offset, chunk, words, word_range in _chunks(doc):
         title = part.source == "title"
-        # Only sentences with a dose word are searched: most sentences state no dose.
-        if not words & _TRIGGERS:
-            continue
-        weeks = bool(words & _WEEK)
-        has = {name: bool(words & group) for name, group in _GROUPS.items()}
-        # Lower-cased text with case-sensitive patterns, when lower-casing keeps the offsets.
+        weeks = not words.isdisjoint(_WEEK)
+        has = {name: not words.isdisjoint(group) for name, group in _GROUPS.items()}
+        # Lower-cased text with case-sensitive patterns, when lower-casing keeps the offsets;
+        # the patterns that start with a number are tried only where a number starts.
         low = chunk.lower()
         if len(low) == len(chunk):
             p, target = lower_patterns(doc.cues), low
+            numbers = number_starts(part.text, word_range, offset, doc.cues)
+            frequencies = _with_times(doc, low, numbers) if weeks else None
         else:
             p, target = patterns(doc.cues), chunk
-        for m in p.weeks.finditer(target) if weeks else ():
+            numbers = frequencies = None
+        for m in scan(p.weeks, target, numbers) if weeks else ():
             before, after = chunk[max(0, m.start() - 30) : m.start()], chunk[m.end() : m.end() + 40]
             if _TIME_POINT_AFTER.match(after) or (
-                _TIME_POINT_BEFORE.search(before) and not _WEAK_BEFORE.search(before)
+                (_TIME_POINT_BEFORE.ends(before) or _BASELINE_DURATION_BEFORE.search(before))
+                and not _WEAK_BEFORE.search(before)
             ):
                 continue
             if _WEEK_BEFORE.search(before):
@@ -332,25 +405,32 @@ def find_facts(doc: Document) -> list[Fact]:
             years = m.group("unit")[0] in "yY"
             if years and not _PROGRAMME_AFTER.match(after):
                 continue  # years are said of recruitment and follow-up unless they name the programme
-            programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.search(before))
+            programme = bool(_PROGRAMME_AFTER.match(after) or _PROGRAMME_BEFORE.ends(before))
             if _WEAK_BEFORE.search(before):
                 programme = False
             value = _weeks_value(parse_amount(m.group("n"), doc.cues), m.group("unit"))
             add(_fact("weeks", value, 2 if title else int(programme), part, offset, m, order))
-        for pattern in (p.per_week, p.weekly) if weeks else ():
-            for m in pattern.finditer(target):
+        # Words each pattern must contain, to skip the ones that cannot match at once (in
+        # the lower-cased sentence; none holds a letter that ignoring case takes for
+        # another, see text.FOLDED_ODDLY).
+        frequency_patterns = (
+            (p.per_week, "week" in low or "wk" in low),
+            (p.weekly, "weekly" in low or "a-week" in low),
+        )
+        for pattern, possible in frequency_patterns if weeks else ():
+            for m in scan(pattern, target, frequencies) if possible else ():
                 text = m.group("n") or m.group("w")
                 if text.casefold() in doc.cues.number_times:
                     value = int(doc.cues.number_times[text.casefold()])
                 else:
                     value = parse_amount(text, doc.cues)
                 add(_fact("sessions_per_week", value, 2 if title else 1, part, offset, m, order))
-        for m in p.minutes.finditer(target) if has["minute"] else ():
+        for m in scan(p.minutes, target, numbers) if has["minute"] else ():
             after = chunk[m.end() : m.end() + 30]
             before = chunk[max(0, m.start() - 15) : m.start()]
             if _NOT_SESSION_MINUTES_AFTER.match(after):
                 continue
-            if _NOT_SESSION_MINUTES_BEFORE.search(before):
+            if _NOT_SESSION_MINUTES_BEFORE.ends(before):
                 continue  # "4 x 4 min" is an interval bout, not the session
             value = parse_amount(m.group("n"), doc.cues)
             strong = bool(_SESSION_MINUTES_AFTER.match(after))
@@ -381,7 +461,7 @@ def find_facts(doc: Document) -> list[Fact]:
                     )
                 )
             add(_fact("minutes_per_session", value, 1, part, offset, m, order))
-        for m in p.sessions.finditer(target) if has["session"] else ():
+        for m in scan(p.sessions, target, numbers) if has["session"] else ():
             after = chunk[m.end() : m.end() + 20]
             before = chunk[max(0, m.start() - 12) : m.start()]
             if _FREQUENCY_AFTER.match(after):
@@ -396,15 +476,21 @@ def find_facts(doc: Document) -> list[Fact]:
             weekly_count = isinstance(value, int) and value >= WEEKLY_COUNT_MIN
             if weekly_count and _WEEKLY_COUNT.match(target, m.end("n")):
                 add(_fact("sessions_per_week", 1, 0, part, offset, m, order))
-        for m in p.single.finditer(target) if has["single"] else ():
+        if has["single"]:
+            singles = None
+            if numbers is not None:  # lower-cased text: the words are as the canonical ones
+                singles = _word_starts(part, word_range, offset, _SINGLE_FIRST)
+        for m in scan(p.single, target, singles) if has["single"] else ():
             add(_fact("sessions_total", 1, 2 if title else 1, part, offset, m, order))
-        for m in p.sets_reps.finditer(target) if has["repetition"] else ():
+        for m in scan(p.sets_reps, target, numbers) if has["repetition"] else ():
             sets = m.group("s") or m.group("s2")
             reps = m.group("r") or m.group("r2")
             add(_fact("sets", parse_amount(sets, doc.cues), 1, part, offset, m, order))
             add(_fact("repetitions", parse_amount(reps, doc.cues), 1, part, offset, m, order))
         if has["intensity"]:
-            for fact in _intensity(doc, p, part, offset, chunk, target, title, order):
+            for fact in _intensity(
+                doc, p, part, offset, chunk, target, title, order, numbers, word_range
+            ):
                 add(fact)
     return facts
 
@@ -422,9 +508,9 @@ def _band(cues: Cues, metric: str, value) -> str | None:
     return a if a == b else band_of((low + high) / 2)
 
 
-def _intensity(doc, p, part, offset, chunk, target, title, order) -> list[Fact]:
+def _intensity(doc, p, part, offset, chunk, target, title, order, numbers, words) -> list[Fact]:
     found = []
-    for m in p.percent.finditer(target):
+    for m in scan(p.percent, target, numbers) if "%" in chunk else ():
         metric = next(
             name
             for group, name in (
@@ -446,7 +532,7 @@ def _intensity(doc, p, part, offset, chunk, target, title, order) -> list[Fact]:
         if high > 20:
             continue
         found.append(("rpe_cr10" if cr10 else "rpe", value, m))
-    for m in p.mets.finditer(target):
+    for m in scan(p.mets, target, numbers) if "met" in chunk.lower() else ():
         found.append(("mets", parse_amount(m.group("n"), doc.cues), m))
     facts = []
     for metric, value, m in found:
@@ -475,8 +561,11 @@ def _intensity(doc, p, part, offset, chunk, target, title, order) -> list[Fact]:
                 )
             )
     if not facts:
-        for m in p.descriptor.finditer(target):
-            word = re.sub(rf"[{DASH}\s]+", "-", m.group("d").casefold())
+        starts = None
+        if numbers is not None:  # lower-cased text: the words are as the canonical ones
+            starts = _word_starts(part, words, offset, _DESCRIPTOR_FIRST)
+        for m in scan(p.descriptor, target, starts):
+            word = _DESCRIPTOR_DASHES.sub("-", m.group("d").casefold())
             class_ = {
                 "low": "light",
                 "light": "light",

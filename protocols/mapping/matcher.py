@@ -8,7 +8,6 @@ whole words. Of overlapping matches the longest wins.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -55,18 +54,27 @@ class Matcher:
     """An automaton over a set of (term, kind, code) triples."""
 
     def __init__(self, terms: Iterable[tuple[str, str, str]]):
+        self._build((key, kind, code) for term, kind, code in terms for key in term_keys(term))
+
+    @classmethod
+    def of_keys(cls, keyed: Iterable[tuple[tuple[str, ...], str, str]]) -> Matcher:
+        """A matcher over terms already in canonical words: (words, kind, code) triples."""
+        matcher = cls.__new__(cls)
+        matcher._build(keyed)
+        return matcher
+
+    def _build(self, keyed: Iterable[tuple[tuple[str, ...], str, str]]) -> None:
         table: dict[str, tuple[int, list[Label]]] = {}
-        for term, kind, code in terms:
-            for key in term_keys(term):
-                joined = " " + " ".join(key) + " "
-                size, labels = table.setdefault(joined, (len(key), []))
-                label = Label(kind, code)
-                if label not in labels:
-                    labels.append(label)
+        for key, kind, code in keyed:
+            joined = " " + " ".join(key) + " "
+            size, labels = table.setdefault(joined, (len(key), []))
+            label = Label(kind, code)
+            if label not in labels:
+                labels.append(label)
         self._automaton = ahocorasick.Automaton()
         for joined, (size, labels) in table.items():
             kinds = frozenset(label.kind for label in labels)
-            self._automaton.add_word(joined, (len(joined), size, tuple(labels), kinds))
+            self._automaton.add_word(joined, (size, tuple(labels), kinds))
         self.size = len(table)
         if table:
             self._automaton.make_automaton()
@@ -76,13 +84,20 @@ class Matcher:
         if not self.size or not text.canons:
             return []
         hits = []
-        source, starts, ends, positions = text.source, text.starts, text.ends, text.positions
-        append = hits.append
-        for end_index, (length, size, labels, kinds) in self._automaton.iter(text.joined):
-            first = bisect_right(positions, end_index - length + 2) - 1
-            last = first + size - 1
+        source, starts, ends, joined = text.source, text.starts, text.ends, text.joined
+        append, new = hits.append, tuple.__new__
+        # Matches come in the order of their ends; the spaces before a match's end count
+        # the words up to its last one (see ``Text``), so a running count finds it.
+        count = joined.count
+        spaces, counted_to = 0, 0
+        for end_index, (size, labels, kinds) in self._automaton.iter(joined):
+            spaces += count(" ", counted_to, end_index)
+            counted_to = end_index
+            last = spaces - 1
+            first = last - size + 1
             start, end = starts[first], ends[last]
-            append(Hit(first, last, start, end, source[start:end], labels, kinds))
+            # tuple.__new__ builds the NamedTuple without its Python-level __new__ (hot path).
+            append(new(Hit, (first, last, start, end, source[start:end], labels, kinds)))
         hits.sort()  # by first word, then last
         return hits
 
@@ -108,9 +123,15 @@ def longest(hits: list[Hit]) -> list[Hit]:
 
 def _settle(hits: list[Hit]) -> list[Hit]:
     """Longest first, then leftmost, among matches that overlap."""
-    # Usual case: one match covers all the others ("pain" inside "low back pain").
-    widest = max(hits, key=lambda h: (h.size, -h.first))
-    if widest.first <= hits[0].first and all(h.last <= widest.last for h in hits):
+    # Usual case: one match covers all the others ("pain" inside "low back pain"). The
+    # widest is the longest, leftmost first: the hits come in order of their first word.
+    widest, reach = hits[0], hits[0].last
+    for hit in hits:
+        if hit.last - hit.first > widest.last - widest.first:
+            widest = hit
+        if hit.last > reach:
+            reach = hit.last
+    if widest.first <= hits[0].first and reach <= widest.last:
         return [widest]
     taken: set[int] = set()  # word indexes already covered by a longer match
     chosen: list[Hit] = []

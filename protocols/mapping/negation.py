@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
+from protocols.mapping.cues import by_identity
 from protocols.mapping.matcher import Hit
 from protocols.mapping.text import Text, analyse
 
@@ -23,12 +23,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]]|\b(?:but|and|or|whereas|while)\b", re.
 _SENTENCE_BREAK = re.compile(r"[;:.()\[\]]|\b(?:but|whereas|while)\b", re.I)
 
 
-@cache
+@by_identity
 def _cue_keys(cues: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(c).canons for c in cues)
 
 
-@cache
+@by_identity
 def _cue_firsts(cues: tuple[str, ...]) -> frozenset[str]:
     return frozenset(key[0] for key in _cue_keys(cues))
 
@@ -59,14 +59,22 @@ def negated(
 
 def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:
     """Does the part ``start:end`` of ``text`` contain one of ``cues`` (as whole words)?"""
-    keys = _cue_keys(cues)
     first, stop = text.words_between(start, end)
-    if _cue_firsts(cues).isdisjoint(text.canons[first:stop]):
+    canons = text.canons
+    if _cue_firsts(cues).isdisjoint(canons[first:stop]):
         return False
-    sizes = {len(k) for k in keys}
-    inside = text.canons[first:stop]
-    for size in sizes:
-        for i in range(len(inside) - size + 1):
-            if inside[i : i + size] in keys:
+    by_first = _cues_by_first(cues)
+    for i in range(first, stop):
+        for key in by_first.get(canons[i], ()):
+            if i + len(key) <= stop and canons[i : i + len(key)] == key:
                 return True
     return False
+
+
+@by_identity
+def _cues_by_first(cues: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cues as canonical words, by their first word."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for key in _cue_keys(cues):
+        by_first.setdefault(key[0], []).append(key)
+    return {word: tuple(keys) for word, keys in by_first.items()}

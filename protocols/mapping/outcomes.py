@@ -58,14 +58,9 @@ def _inside_parentheses_after(mention: Mention, previous: Mention | None) -> boo
     stripped = between.lstrip()
     if not stripped.startswith(("(", "[")):
         return False
-    # Still inside: no closing bracket between the opening one and this mention.
-    depth = 0
-    for ch in between:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-    return depth > 0
+    # Still inside: more brackets opened than closed between the two.
+    opened = between.count("(") + between.count("[")
+    return opened > between.count(")") + between.count("]")
 
 
 def outcomes(doc: Document) -> tuple[tuple[Outcome, ...], list[Provenance]]:

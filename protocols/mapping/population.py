@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from functools import cache
 
 from protocols.mapping.document import Document, Mention
 from protocols.mapping.negation import negated, sentence_has
-from protocols.mapping.numbers import DASH, number_pattern, word_value
+from protocols.mapping.numbers import (
+    DASH,
+    number_pattern,
+    number_starts,
+    scan,
+    word_value,
+)
+from protocols.mapping.text import Caseless
 from protocols.model import Population, Provenance
 
 # How many words may stand between "chronic"/"non-specific" and the condition it describes.
@@ -57,9 +63,7 @@ _PEOPLE_WORDS = frozenset(
         "n",
     ]
 )
-_ENROL = re.compile(
-    r"random|allocat|assign|recruit|enrol|includ|consist|compos|participat|divided", re.I
-)
+_ENROL = Caseless(r"random|allocat|assign|recruit|enrol|includ|consist|compos|participat|divided")
 
 
 def _describes_condition(doc: Document, mention: Mention) -> bool:
@@ -96,7 +100,12 @@ def _clean(doc: Document, mention: Mention) -> bool:
     if negated(text, mention.hit, doc.cues.negation_before):
         return False
     s = mention.sentence
-    return not sentence_has(text, s.start, s.end, doc.cues.exclusion_sentence)
+    # Several mentions often stand in one sentence: its exclusion cue is looked for once.
+    key = ("exclusion sentence", mention.part.source, s.start)
+    excluded = doc.memo.get(key)
+    if excluded is None:
+        excluded = doc.memo[key] = sentence_has(text, s.start, s.end, doc.cues.exclusion_sentence)
+    return not excluded
 
 
 def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ()):
@@ -108,7 +117,9 @@ def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ())
     for code in prefer_not:  # in order: "healthy" gives way to "other" too
         if any(c != code for c, _ in pool):
             pool = [(c, m) for c, m in pool if c != code]
-    counts = Counter(c for c, _ in pool)
+    counts: dict[str, int] = {}  # (a Counter costs more than the few mentions it counts)
+    for c, _ in pool:
+        counts[c] = counts.get(c, 0) + 1
     best = max(counts.values())
     return next((c, m) for c, m in pool if counts[c] == best)
 
@@ -174,12 +185,11 @@ _DURATION_OF = frozenset({"pain", "symptom", "history", "lbp", "duration", "clbp
 
 
 @cache
-def _duration_pattern(cues) -> re.Pattern[str]:
+def _duration_pattern(cues) -> Caseless:
     n = number_pattern(cues)
-    return re.compile(
+    return Caseless(
         rf"(?:>|≥|more than|greater than|longer than|at least|over|exceeding|lasting)\s*(?:a\s+)?"
         rf"(?P<n>{n})[\s{DASH}]*(?P<unit>months?|weeks?|years?)",
-        re.I,
     )
 
 
@@ -194,15 +204,15 @@ def _duration(doc: Document):
     if part is None:
         return None
     canons = part.text.canons
-    for sentence in part.sentences:
+    for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
         if sentence.role == "background":
             continue
-        first, stop = part.text.words_between(sentence.start, sentence.end)
         words = canons[first:stop]
         if _DURATION_UNITS.isdisjoint(words) or _DURATION_OF.isdisjoint(words):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
-        for match in pattern.finditer(chunk):
+        compiled, target = pattern.on(chunk)
+        for match in compiled.finditer(target):
             value = word_value(match.group("n"), doc.cues)
             if value is None:
                 continue
@@ -255,12 +265,11 @@ def age_group(doc: Document):
     return _stated_age(doc)
 
 
-_AGE_RANGE = re.compile(
+_AGE_RANGE = Caseless(
     rf"\b(?:aged|ages?|age\s+range|between\s+the\s+ages\s+of)\s*(?:of\s+|between\s+|from\s+)?"
-    rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})",
-    re.I,
+    rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})"
 )
-_MEAN_AGE = re.compile(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)", re.I)
+_MEAN_AGE = Caseless(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)")
 
 
 def _age_code(low: float, high: float) -> str | None:
@@ -288,7 +297,8 @@ def _stated_age(doc: Document):
         if "age" not in chunk.casefold():
             continue
         for pattern in (_AGE_RANGE, _MEAN_AGE):
-            match = pattern.search(chunk)
+            compiled, target = pattern.on(chunk)
+            match = compiled.search(target)
             if not match:
                 continue
             if pattern is _AGE_RANGE:
@@ -303,34 +313,47 @@ def _stated_age(doc: Document):
     return None
 
 
+# Capital N is the whole sample; "(n = 20)" is one group's.
+_STATED = re.compile(r"\bN\s*=\s*(?P<n>\d+)(?![\d\s]*\))")
+_GROUP = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
+
+
+@cache
+def _counted_pattern(cues) -> Caseless:
+    n = number_pattern(cues)
+    return Caseless(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b")
+
+
 def sample_size(doc: Document):
     """The number randomised or enrolled: "Eighty-seven volunteers ... were randomized",
     "N = 174 adults"; else the sum of the group sizes "(n = 11)" of one sentence."""
     part = doc.part("abstract")
     if part is None:
         return None
-    n = number_pattern(doc.cues)
-    counted = re.compile(rf"(?<![\d.%])(?P<n>{n})\s+(?:[\w\-‑]+\s+){{0,3}}?{_PEOPLE}\b", re.I)
-    # Capital N is the whole sample; "(n = 20)" is one group's.
-    stated = re.compile(r"\bN\s*=\s*(?P<n>\d+)(?![\d\s]*\))")
-    group = re.compile(r"\(\s*n\s*=\s*(?P<n>\d+)\s*[);,]", re.I)
+    counted = _counted_pattern(doc.cues)
     canons = part.text.canons
-    for sentence in part.sentences:
+    for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
         if sentence.role == "background":
             continue
-        first, stop = part.text.words_between(sentence.start, sentence.end)
         if not _PEOPLE_WORDS.intersection(canons[first:stop]):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
-        if not _ENROL.search(chunk):
+        enrol, target = _ENROL.on(chunk)
+        if not enrol.search(target):
             continue
-        for pattern in (stated, counted):
-            match = pattern.search(chunk)
+        # The count is tried only where a number starts (see numbers.scan), on lower-cased
+        # text (see Caseless).
+        counted_in, target = counted.on(chunk)
+        starts = None
+        if counted_in is counted.lower:
+            starts = number_starts(part.text, range(first, stop), sentence.start, doc.cues)
+        stated = _STATED.search(chunk) if "=" in chunk else None
+        for match in (stated, next(scan(counted_in, target, starts), None)):
             if match:
                 value = word_value(match.group("n"), doc.cues)
                 if value is not None and value == int(value) and 2 <= value <= 10**6:
                     return int(value), _prov(part, sentence.start, match, int(value))
-        groups = list(group.finditer(chunk))
+        groups = list(_GROUP.finditer(chunk))
         if len(groups) >= 2:
             total = sum(int(g.group("n")) for g in groups)
             start = sentence.start + groups[0].start()

@@ -43,6 +43,12 @@ DERIVED = {
     ),
 }
 
+# The same, by field (or "field:value"): which items a coded field is.
+_DERIVED_FROM: dict[str, tuple[tuple[str, str], ...]] = {}
+for _item, _fields in DERIVED.items():
+    for _field in _fields:
+        _DERIVED_FROM[_field] = (*_DERIVED_FROM.get(_field, ()), _item)
+
 
 @cache
 def _matcher(cues: Cues) -> Matcher:
@@ -56,16 +62,21 @@ def _matcher(cues: Cues) -> Matcher:
 def reporting(
     doc: Document, coded: list[Provenance], item_codes: dict[str, tuple[str, ...]]
 ) -> tuple[Reporting, list[Provenance]]:
-    found: dict[tuple[str, str], Provenance] = {}
-    for (checklist, item), fields in DERIVED.items():
-        for prov in coded:
-            tag = f"{prov.field}:{prov.value}"
-            if prov.field in fields or tag in fields:
-                found.setdefault(
-                    (checklist, item),
-                    Provenance(
-                        f"reporting.{checklist}", item, prov.source, prov.start, prov.end, prov.text
-                    ),
+    # The first words found for each item; made Provenances only for the items kept.
+    found: dict[tuple[str, str], tuple[str, str, str, int, int, str]] = {}
+    for prov in coded:
+        derived = _DERIVED_FROM.get(prov.field, ()) + _DERIVED_FROM.get(
+            f"{prov.field}:{prov.value}", ()
+        )
+        for checklist, item in derived:
+            if (checklist, item) not in found:
+                found[(checklist, item)] = (
+                    f"reporting.{checklist}",
+                    item,
+                    prov.source,
+                    prov.start,
+                    prov.end,
+                    prov.text,
                 )
     matcher = _matcher(doc.cues)
     for part in doc.parts:
@@ -75,23 +86,23 @@ def reporting(
             if part.sentence_of(hit).role == "background":
                 continue
             for label in hit.labels:
-                found.setdefault(
-                    (label.kind, label.code),
-                    Provenance(
+                key = (label.kind, label.code)
+                if key not in found:
+                    found[key] = (
                         f"reporting.{label.kind}",
                         label.code,
                         part.source,
                         hit.start,
                         hit.end,
                         hit.text,
-                    ),
-                )
+                    )
     result = {}
     provenance = []
     for checklist in ("cert", "tidier"):
         # In the vocabulary's order of the items (1, 2, ... 7a, 7b, ...).
         items = item_codes[checklist]
-        result[f"{checklist}_reported"] = tuple(i for i in items if (checklist, i) in found)
+        reported = [i for i in items if (checklist, i) in found]
+        result[f"{checklist}_reported"] = tuple(reported)
         result[f"{checklist}_missing"] = tuple(i for i in items if (checklist, i) not in found)
-        provenance.extend(found[(checklist, i)] for i in items if (checklist, i) in found)
+        provenance.extend(Provenance(*found[(checklist, i)]) for i in reported)
     return Reporting(**result), provenance

@@ -10,17 +10,21 @@ that states the study's aim are background.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 from typing import NamedTuple
 
-from protocols.mapping.cues import Cues
-from protocols.mapping.text import Text, analyse
+from protocols.mapping.cues import Cues, by_identity
+from protocols.mapping.matcher import Hit, Matcher
+from protocols.mapping.text import Text, analyse, canonical_word, folds_oddly
 
 # Roles whose text describes this study (``background`` does not).
 STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "other")
 
 # A sentence ends at . ! ? before a space and a capital, digit or bracket, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9\[(\"“‘'])|\n\s*")
+# (Written to start with one character class, which lets the regex engine skip quickly to
+# the places where a match may start.)
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[A-Z0-9\[(\"“‘'])|(?<=\n)\s*)")
 
 
 _TO_AIM = re.compile(
@@ -34,7 +38,7 @@ class Sentence(NamedTuple):
     end: int
 
 
-@cache
+@by_identity
 def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(label opening a line, label after a sentence end); tried only at those places."""
     names = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
@@ -50,21 +54,51 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
 _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
 
 
-def _labels(abstract: str, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
+_INDENT = re.compile(r"[ \t]*")
+
+
+@by_identity
+def _label_first_words(labels: tuple[str, ...]) -> frozenset[str]:
+    """The canonical form of every label's first word, however the text capitalises it
+    (a short word in capitals keeps its form: "AIMS" stays "aims", see canonical_word)."""
+    firsts = set()
+    for label in labels:
+        words = analyse(label)
+        first = label[words.starts[0] : words.ends[0]].lower()
+        firsts.update((first, canonical_word(first)))
+    return frozenset(firsts)
+
+
+def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     """(label, start, end) of every section label, in order."""
+    abstract = text.source
     line, inline = _label_patterns(labels)
+    # A label is tried only where a word a label starts with starts: a label's first word
+    # is followed by a space or a mark, so it is a whole word of the text.
+    firsts = _label_first_words(labels)
+    starts, canons = text.starts, text.canons
+    # In a text with a character that ignoring case takes for another letter (text.py),
+    # every place is tried.
+    anywhere = folds_oddly(abstract)
+
+    def may_open(at: int) -> bool:
+        i = bisect_left(starts, at)
+        return anywhere or (i < len(starts) and starts[i] == at and canons[i] in firsts)
+
     found = []
     at = 0
     while at != -1:
-        m = line.match(abstract, at)
-        if m:
-            found.append((m.group("label"), m.start(), m.end()))
+        if may_open(_INDENT.match(abstract, at).end()):
+            m = line.match(abstract, at)
+            if m:
+                found.append((m.group("label"), m.start(), m.end()))
         at = abstract.find("\n", at)
         at = at if at == -1 else at + 1
     for candidate in _AFTER_SENTENCE.finditer(abstract):
-        m = inline.match(abstract, candidate.end())
-        if m:
-            found.append((m.group("label"), candidate.start() + 1, m.end()))
+        if may_open(candidate.end()):
+            m = inline.match(abstract, candidate.end())
+            if m:
+                found.append((m.group("label"), candidate.start() + 1, m.end()))
     found.sort(key=lambda f: f[1])
     # Keep labels that do not overlap an earlier one.
     kept: list[tuple[str, int, int]] = []
@@ -72,6 +106,11 @@ def _labels(abstract: str, labels: tuple[str, ...]) -> list[tuple[str, int, int]
         if not kept or label[1] >= kept[-1][2]:
             kept.append(label)
     return kept
+
+
+@cache
+def _role_labels(cues: Cues) -> tuple[str, ...]:
+    return tuple(_roles(cues))
 
 
 @cache
@@ -94,37 +133,34 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _is_aim(
-    text: Text, span: tuple[int, int], aim_keys: dict[str, tuple[tuple[str, ...], ...]]
-) -> bool:
+def _is_aim(text: Text, span: tuple[int, int], aims: list[Hit], aim_firsts: list[int]) -> bool:
+    """Does the sentence ``span`` state the study's aim: hold a whole aim phrase (``aims``,
+    every one found in the text, in order of their first words) or open with "To ..."?"""
     first, stop = text.words_between(*span)
-    canons = text.canons
-    for i in range(first, stop):
-        for key in aim_keys.get(canons[i], ()):
-            if canons[i : i + len(key)] == key and i + len(key) <= stop:
-                return True
+    i = bisect_left(aim_firsts, first)
+    while i < len(aims) and aims[i].first < stop:
+        if aims[i].last < stop:
+            return True
+        i += 1
     # "To determine ...", "To study ..." opening a sentence state an aim too.
     return bool(_TO_AIM.match(text.source, span[0], span[1]))
 
 
-@cache
-def _aim_keys(aim_sentence: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The aim phrases as canonical words, by first word."""
-    keys: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in aim_sentence:
-        words = analyse(phrase).canons
-        keys.setdefault(words[0], []).append(words)
-    return {first: tuple(found) for first, found in keys.items()}
+@by_identity
+def _aim_matcher(aim_sentence: tuple[str, ...]) -> Matcher:
+    """The aim phrases, as canonical words, in one automaton: one pass over the text finds
+    them all (a sentence may hold an aim phrase from any of its words)."""
+    return Matcher.of_keys((analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence)
 
 
 def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     """The abstract's sentences, each with the role of its section."""
     abstract = text.source
     roles = _roles(cues)
-    aim_keys = _aim_keys(cues.aim_sentence)
+    aims: list[Hit] | None = None  # the aim phrases of the text, found when first needed
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
     at, role = 0, "unlabelled"
-    for label, start, end in _labels(abstract, tuple(roles)):
+    for label, start, end in _labels(text, _role_labels(cues)):
         if start > at or blocks or role != "unlabelled":
             blocks.append((role, at, start))
         role, at = roles[label.casefold()], end
@@ -133,7 +169,12 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     for n, (role, start, end) in enumerate(blocks):
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
-            aim_at = next((i for i, s in enumerate(spans) if _is_aim(text, s, aim_keys)), None)
+            if aims is None:
+                aims = _aim_matcher(cues.aim_sentence).find(text)
+                aim_firsts = [hit.first for hit in aims]
+            aim_at = next(
+                (i for i, s in enumerate(spans) if _is_aim(text, s, aims, aim_firsts)), None
+            )
             # Unlabelled text right before a labelled aim is background, as it is before an
             # aim sentence.
             before_aim = role == "unlabelled" and n + 1 < len(blocks) and blocks[n + 1][0] == "aim"

@@ -26,6 +26,8 @@ from attrs import frozen
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _SPLIT = re.compile(rf"([{_CJK}]|[^\W_{_CJK}]+)")
+# The same for a text all ASCII (most are), where a word is letters and digits: faster.
+_SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
 
 # British -> American endings and stems (applied to both terms and text).
 _SPELLING_SUFFIXES = (
@@ -92,8 +94,8 @@ class Text:
     Word ``i`` is ``canons[i]`` and came from ``source[starts[i]:ends[i]]`` (parallel
     tuples rather than one object a word: a record has hundreds of words and this is the
     mapping's hot path). ``joined`` is " w1 w2 ... wn " (a space before and after each
-    word), so a term written the same way matches on whole words only; ``positions[i]``
-    is where word ``i`` starts in ``joined``.
+    word), so a term written the same way matches on whole words only; the spaces before
+    a place in ``joined`` count the words that start before it.
     """
 
     source: str
@@ -101,14 +103,13 @@ class Text:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     joined: str
-    positions: tuple[int, ...]
 
     def __len__(self) -> int:
         return len(self.canons)
 
     def word_at(self, joined_index: int) -> int:
         """The index of the word that starts at or before ``joined_index``."""
-        return bisect_right(self.positions, joined_index) - 1
+        return min(self.joined.count(" ", 0, joined_index), len(self.canons)) - 1
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The source span from word ``first`` to word ``last`` (inclusive)."""
@@ -123,7 +124,7 @@ def analyse(source: str) -> Text:
     """Split ``source`` into canonical words, keeping each one's source span."""
     # One split keeps words and what lies between them; the offsets are then running
     # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
-    pieces = _SPLIT.split(source)
+    pieces = (_SPLIT_ASCII if source.isascii() else _SPLIT).split(source)
     words = pieces[1::2]
     canons = list(map(canonical_word, words))
     bounds = list(accumulate(map(len, pieces)))
@@ -134,14 +135,8 @@ def analyse(source: str) -> Text:
         canons = [canons[i] for i in kept]
         starts = [starts[i] for i in kept]
         ends = [ends[i] for i in kept]
-    positions = (
-        tuple(accumulate(map(_PLUS_ONE, map(len, canons[:-1])), initial=1)) if canons else ()
-    )
     joined = " " + " ".join(canons) + " " if canons else " "
-    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined, positions)
-
-
-_PLUS_ONE = (1).__add__
+    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined)
 
 
 def canonical_words(phrase: str) -> tuple[str, ...]:
@@ -164,3 +159,39 @@ def term_keys(term: str) -> list[tuple[str, ...]]:
         if key and key not in keys:
             keys.append(key)
     return keys
+
+
+# Characters that a regex ignoring case takes for an ASCII letter but that lower-casing does
+# not make that letter (the long s, the Kelvin sign, the dotted and the dotless I).
+FOLDED_ODDLY = ("\u017f", "\u212a", "\u0130", "\u0131")
+_LETTER_OUTSIDE_ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[A-Z]")
+
+
+def folds_oddly(text: str) -> bool:
+    return any(ch in text for ch in FOLDED_ODDLY)
+
+
+class Caseless:
+    """A regex that ignores case, run where it can as a case-sensitive one on the
+    lower-cased text: Python's ``re`` cannot skip ahead to where a match may start when it
+    ignores case, and is several times slower.
+
+    ``Caseless(pattern).on(text)`` gives the compiled pattern and the text to run it on;
+    the matches and their offsets are those of ``re.compile(pattern, re.I)`` on ``text``.
+    (Lower-casing keeps every offset of a text without the dotted I, and an ASCII letter
+    ignoring case is its two cases and, for i, k and s, the ``FOLDED_ODDLY`` characters:
+    a text with one of those runs the case-ignoring pattern itself.)
+    """
+
+    def __init__(self, pattern: str):
+        self.caseless = re.compile(pattern, re.I)
+        # Lower-case the pattern's letters, not its escapes (\\D stays \\D) nor group names.
+        lowered = _LETTER_OUTSIDE_ESCAPES.sub(
+            lambda m: m.group() if len(m.group()) > 1 else m.group().lower(), pattern
+        )
+        self.lower = re.compile(lowered)
+
+    def on(self, text: str) -> tuple[re.Pattern[str], str]:
+        if folds_oddly(text):
+            return self.caseless, text
+        return self.lower, text.lower()
