@@ -56,6 +56,9 @@ INK = colors.black
 RULE = colors.HexColor("#555555")
 BAND = colors.HexColor("#E6E6E6")
 LINK = colors.HexColor("#0B3D91")
+# The link colour as Paragraph markup: the CSS rgb() form is the one reportlab's colour
+# parser reads first; "#0B3D91" is tried against several other notations before it.
+LINK_MARKUP = "rgb(11,61,145)"
 
 # Record text is untrusted: a DOI becomes a link only when it looks like one.
 _DOI = re.compile(r"^10\.\d{3,9}/\S+$")
@@ -167,7 +170,7 @@ class Scribe:
         if not _DOI.match(doi):
             return self.text(doi)
         href = markup_text("https://doi.org/" + quote(doi, safe="/:;()._-<>[]"))
-        return f'<a href="{href}" color="#0B3D91"><u>{self.text(label or doi)}</u></a>'
+        return f'<a href="{href}" color="{LINK_MARKUP}"><u>{self.text(label or doi)}</u></a>'
 
     def note(self) -> tuple[str, ...]:
         if not self.uncovered_runs:

@@ -323,13 +323,15 @@ class Summary:
                 for v in (dosage.sessions_per_week, dosage.minutes_per_session, dosage.weeks)
             )
             year = f" ({entry.record.year})" if entry.record.year else ""
+            # An entry of two exercise types has a row in two sections: the same cells.
             rows.append(
                 [
-                    para(
-                        f'<a href="#card-{number}" color="#0B3D91">{number}</a>',
-                        self.styles["cell"],
+                    self.shared_markup(
+                        f'<a href="#card-{number}" color="{layout.LINK_MARKUP}">{number}</a>'
                     ),
-                    self.p(layout.shorten(entry.record.title, CELL_LIMIT) + year, "cell"),
+                    self.shared_markup(
+                        self.m(layout.shorten(entry.record.title, CELL_LIMIT) + year)
+                    ),
                     self.shared(population_text(entry.population, self.vocabulary, self.lang)),
                     self.shared(self.label("design", entry.design)),
                     # Numbers only: plain cell strings, far cheaper to lay out than Paragraphs.
@@ -347,10 +349,13 @@ class Summary:
     def shared(self, text: str | None):
         """One Paragraph for each distinct cell text: populations and designs repeat across
         thousands of rows, and a Paragraph can be drawn in many cells of one width."""
-        text = text or "\u2013"
-        found = self._shared.get(text)
+        return self.shared_markup(self.m(text or "\u2013"))
+
+    def shared_markup(self, markup: str):
+        """One cell Paragraph for each distinct markup (see ``shared``)."""
+        found = self._shared.get(markup)
         if found is None:
-            found = self._shared[text] = self.p(text, "cell")
+            found = self._shared[markup] = para(markup, self.styles["cell"])
         return found
 
     def _grid(self, data: list, widths: list[float]) -> Table:
