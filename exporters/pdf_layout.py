@@ -591,12 +591,24 @@ _PLAIN_CHARS = frozenset(
 )
 
 
+_PLAIN_TEXT_CHARS = _PLAIN_CHARS | {" "}
+# The widest advance (in em) of any of those characters in Helvetica and its bold and oblique.
+_WIDEST_GLYPH = max(
+    pdfmetrics.stringWidth(ch, font, 1)
+    for font in (LATIN, LATIN_BOLD, "Helvetica-Oblique")
+    for ch in _PLAIN_CHARS
+)
+
+
 def is_plain(text: str | None) -> bool:
     """Is ``text`` one run of Latin words between single spaces (no markup needed)?"""
-    if not text:
-        return False
-    words = text.split(" ")
-    return all(words) and all(ch in _PLAIN_CHARS for word in words for ch in word)
+    return (
+        bool(text)
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+        and set(text) <= _PLAIN_TEXT_CHARS
+    )
 
 
 class Line(NamedTuple):
@@ -672,10 +684,12 @@ class LabelledLines(Flowable):
                 fast = is_plain(line.label)
                 indent = pdfmetrics.stringWidth(f"{line.label}:", LATIN_BOLD, size) + space
             if fast:
-                widest = max(
-                    pdfmetrics.stringWidth(word, line.font, size) for word in line.plain.split(" ")
-                )
-                fast = widest <= inner - indent
+                words = line.plain.split(" ")
+                longest = max(map(len, words))
+                # No glyph of these fonts is wider than 1.015 em: measure only when it matters.
+                if longest * _WIDEST_GLYPH * size > inner - indent:
+                    widest = max(pdfmetrics.stringWidth(word, line.font, size) for word in words)
+                    fast = widest <= inner - indent
             if not fast:
                 row = Para(line.as_markup(), _line_style(style, 0.0, style.fontName))
                 row.wrap(width, 1e9)
