@@ -796,3 +796,28 @@ def _frag_like(style: ParagraphStyle, text: str):
     if found is None:
         found = _FRAGS[style] = Paragraph("x", style).frags[0]
     return found.clone(text=text)
+
+
+def anchored(text: str, style: ParagraphStyle, anchor: str) -> Paragraph:
+    """What ``para(f'<a name="{anchor}"/>' + markup_text(text), style)`` draws, for plain
+    ``text`` (``is_plain``): one font, so reportlab's quick path lays it out."""
+    paragraph = _Anchored(text, style, frags=[_frag_like(style, text)])
+    paragraph.anchor = anchor
+    return paragraph
+
+
+class _Anchored(Paragraph):
+    """A one-font Paragraph that is a link target, as if it began with ``<a name=.../>``."""
+
+    anchor = ""
+
+    def draw(self) -> None:
+        # Where reportlab puts an <a name> at the start of the first line: the line's
+        # left end, one leading above its baseline (a font size below the top).
+        style = self.style
+        self.canv.bookmarkHorizontal(
+            self.anchor,
+            style.leftIndent + style.firstLineIndent,
+            self.height - style.fontSize + style.leading,
+        )
+        super().draw()

@@ -437,7 +437,13 @@ class Summary:
         if layout.has_cid("<br/>".join(line.as_markup() for line in lines)):
             # Long CJK runs wrap between any two characters: the whole box as one Paragraph.
             body = body.original()
-        return [para(title, self.card_title), body]
+        plain_title = f"{number}. {entry.record.title}{year}"
+        if layout.is_plain(plain_title):
+            # Without markup the title is a one-font paragraph: far quicker to lay out.
+            title_flowable = layout.anchored(plain_title, self.card_title, f"card-{number}")
+        else:
+            title_flowable = para(title, self.card_title)
+        return [title_flowable, body]
 
     def line(self, key: str, text: str | None, markup: str | None = None) -> layout.Line:
         """A card line: its label, the text (when plain) and the markup of its value."""
