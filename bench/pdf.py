@@ -16,29 +16,34 @@ kept in a real SQLite ``Catalogue``, the way ``protocat export`` reads it.
 
 Measured (2 shared vCPUs, Python 3.11.7, reportlab 5.1.0; other benchmarks running,
 load average from ``uptime`` given; wall time is mostly waiting for a core, so
-compare CPU). "Before" is commit 2835c26, "after" this branch, each run in turn:
+compare CPU). "Before" is commit 2835c26, "after" this branch, run one after the other:
 
     python bench/pdf.py                     before                after
-    handouts 1000 (2000 pages)      6.34 s wall / 4.06 s CPU   5.00 s wall / 4.07 s CPU
-      bare reportlab                3.93 s wall / 1.97 s CPU   1.82 s wall / 1.70 s CPU
-      ratio                         1.62x wall / 2.07x CPU     2.75x wall / 2.40x CPU
-    summary 5000 (1925 pages)      68.13 s wall / 35.32 s CPU  35.39 s wall / 24.44 s CPU
-    load average                    3.8                        3.8
+    load average                    2.3                        1.9
+    handouts 1000 (2000 pages)      3.76 s wall / 3.73 s CPU   4.32 s wall / 4.08 s CPU
+      bare reportlab                1.79 s wall / 1.77 s CPU   1.90 s wall / 1.81 s CPU
+      ratio                         2.10x wall / 2.10x CPU     2.28x wall / 2.26x CPU
+    summary 5000 (1925 pages)      30.14 s wall / 28.92 s CPU  21.40 s wall / 20.54 s CPU
 
-  (another after run, load 4.8: summary 41.00 s wall / 23.26 s CPU.) The handouts
-  are unchanged in speed: the best of 3 writes of the same catalogue in one process,
-  twice each, took 4.34 and 4.14 s CPU before, 3.99 and 4.08 s after (the bare
-  document's time swings the ratio). The summary, best of 2 writes the same way,
-  load 3.6-4.3: 30.69 s CPU before, 25.81 s after.
+    heavier load, earlier commit    before (load 3.8)          after (load 3.8, 16bcd93)
+    handouts 1000                   6.34 s wall / 4.06 s CPU   5.00 s wall / 4.07 s CPU
+      ratio                         1.62x wall / 2.07x CPU     2.75x wall / 2.40x CPU
+    summary 5000                   68.13 s wall / 35.32 s CPU  35.39 s wall / 24.44 s CPU
+
+  The handouts' speed did not change beyond the noise: the best of 3 writes of the
+  same catalogue in one process, repeated in turn, took 3.83 / 4.02 / 4.34 / 4.14 s
+  CPU before and 4.05 / 4.46 / 3.99 / 4.08 s after (the bare document's time swings
+  the ratio as much).
 
     python bench/pdf.py --handouts 0 --entries 0 --memory 10000,50000
     handouts' peak memory (VmHWM), 10,000 / 50,000 entries: 81 / 197 MB before, 53 / 56 MB after
 
 Where the summary's time goes (cProfile, 2000 entries): reportlab's line breaking
 and drawing of paragraphs that mix fonts (bold labels, links, CJK runs) is most of
-it; the cards' labelled lines now take reportlab's one-font path (``LabelledLines``
-in ``exporters/pdf_layout.py``). What is left is chiefly the card titles (a link
-anchor), the references (a DOI link) and titles with CJK runs, all multi-font.
+it; the cards' labelled lines and plain card titles now take reportlab's one-font
+path (``LabelledLines`` and ``anchored`` in ``exporters/pdf_layout.py``). What is
+left is chiefly the references and the cards' reference lines (a DOI link) and
+titles with CJK runs (the synthetic titles mix in Chinese words), all multi-font.
 """
 
 from __future__ import annotations
