@@ -589,13 +589,11 @@ _PLAIN_CHARS = frozenset(
     for ch in map(chr, range(0x21, 0x2123))
     if ch.isprintable() and ch not in "\xa0\xad" and _encodes(ch, "cp1252")
 )
-
-
 _PLAIN_TEXT_CHARS = _PLAIN_CHARS | {" "}
 # The widest advance (in em) of any of those characters in Helvetica and its bold and oblique.
 _WIDEST_GLYPH = max(
     pdfmetrics.stringWidth(ch, font, 1)
-    for font in (LATIN, LATIN_BOLD, "Helvetica-Oblique")
+    for font in (LATIN, LATIN_BOLD, LATIN_ITALIC)
     for ch in _PLAIN_CHARS
 )
 
@@ -717,19 +715,25 @@ class LabelledLines(Flowable):
 
     def draw(self) -> None:
         canvas, style = self.canv, self.style
-        top, right, bottom, left = _trbl(style.borderPadding)
-        canvas.saveState()
-        canvas.setStrokeColor(style.borderColor)
-        canvas.setLineWidth(style.borderWidth)
-        canvas.rect(
-            style.leftIndent - left,
-            -bottom,
-            self.width - (style.leftIndent + style.rightIndent) + left + right,
-            self.height + top + bottom,
-            fill=0,
-            stroke=1,
-        )
-        canvas.restoreState()
+        stroke = bool(style.borderColor and style.borderWidth)
+        if stroke or style.backColor:
+            # The box as Paragraph draws its border and background, around the lines.
+            top, right, bottom, left = _trbl(style.borderPadding)
+            canvas.saveState()
+            if stroke:
+                canvas.setStrokeColor(style.borderColor)
+                canvas.setLineWidth(style.borderWidth)
+            if style.backColor:
+                canvas.setFillColor(style.backColor)
+            canvas.rect(
+                style.leftIndent - left,
+                -bottom,
+                self.width - (style.leftIndent + style.rightIndent) + left + right,
+                self.height + top + bottom,
+                fill=1 if style.backColor else 0,
+                stroke=1 if stroke else 0,
+            )
+            canvas.restoreState()
         done = 0
         for _label, row in self._laid_out[1]:
             # Line n of the original has its baseline n leadings below the first one.
