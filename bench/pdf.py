@@ -1,20 +1,57 @@
 """Benchmark of the PDF exporters, side by side with bare reportlab in the same run.
 
-    python bench/pdf.py [--handouts 1000] [--entries 5000]
+    python bench/pdf.py [--handouts 1000] [--entries 5000] [--memory 10000,50000]
 
 1. ``handouts`` for N exercise entries, against a bare reportlab platypus document
    with the same number of pages, each with one table and three paragraphs
    (target: at most 3x the bare document's time).
 2. ``pdf`` (the evidence summary) of a catalogue of M entries (target: under 60 s).
+3. With ``--memory``: the peak memory (Linux ``VmHWM``) of a fresh process writing the
+   handouts of catalogues of those sizes in which one entry in 500 names an exercise
+   (like the fixture copies of ``bench/run.py``): the exporter reads the catalogue
+   as it lays out, so the peak should not grow with the catalogue.
 
 The catalogue is synthetic (seeded random, so every run builds the same one) and
 kept in a real SQLite ``Catalogue``, the way ``protocat export`` reads it.
+
+Measured (2 shared vCPUs, Python 3.11.7, reportlab 5.1.0; other benchmarks running,
+load average from ``uptime`` given; wall time is mostly waiting for a core, so
+compare CPU). "Before" is commit 2835c26, "after" this branch, run one after the other:
+
+    python bench/pdf.py                     before                after
+    load average                    2.3                        1.9
+    handouts 1000 (2000 pages)      3.76 s wall / 3.73 s CPU   4.32 s wall / 4.08 s CPU
+      bare reportlab                1.79 s wall / 1.77 s CPU   1.90 s wall / 1.81 s CPU
+      ratio                         2.10x wall / 2.10x CPU     2.28x wall / 2.26x CPU
+    summary 5000 (1925 pages)      30.14 s wall / 28.92 s CPU  21.40 s wall / 20.54 s CPU
+
+    heavier load, earlier commit    before (load 3.8)          after (load 3.8, 16bcd93)
+    handouts 1000                   6.34 s wall / 4.06 s CPU   5.00 s wall / 4.07 s CPU
+      ratio                         1.62x wall / 2.07x CPU     2.75x wall / 2.40x CPU
+    summary 5000                   68.13 s wall / 35.32 s CPU  35.39 s wall / 24.44 s CPU
+
+  The handouts' speed did not change beyond the noise: the best of 3 writes of the
+  same catalogue in one process, repeated in turn, took 3.83 / 4.02 / 4.34 / 4.14 s
+  CPU before and 4.05 / 4.46 / 3.99 / 4.08 s after (the bare document's time swings
+  the ratio as much).
+
+    python bench/pdf.py --handouts 0 --entries 0 --memory 10000,50000
+    handouts' peak memory (VmHWM), 10,000 / 50,000 entries: 81 / 197 MB before, 53 / 56 MB after
+
+Where the summary's time goes (cProfile, 2000 entries): reportlab's line breaking
+and drawing of paragraphs that mix fonts (bold labels, links, CJK runs) is most of
+it; the cards' labelled lines and plain card titles now take reportlab's one-font
+path (``LabelledLines`` and ``anchored`` in ``exporters/pdf_layout.py``). What is
+left is chiefly the references and the cards' reference lines (a DOI link) and
+titles with CJK runs (the synthetic titles mix in Chinese words), all multi-font.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +59,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import attrs  # noqa: E402
 import pypdf  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.styles import getSampleStyleSheet  # noqa: E402
@@ -122,6 +160,32 @@ def catalogue_of(folder: Path, count: int) -> Catalogue:
     return catalogue
 
 
+def sparse_catalogue(folder: Path, count: int) -> Path:
+    """A catalogue of ``count`` entries of which one in 500 names an exercise."""
+    records, entries = synthetic(count)
+    for n, record in enumerate(records):
+        if n % 500:
+            entries[record.id] = [attrs.evolve(entries[record.id][0], exercise_types=())]
+    path = folder / f"sparse-{count}.sqlite"
+    with Catalogue(path) as catalogue:
+        catalogue.ingest(records, lambda record: entries[record.id], ["bench.ris"])
+    return path
+
+
+def peak_mb() -> int:
+    """This process's peak resident memory since it started its program.
+
+    ``ru_maxrss`` of a child process keeps the peak of the parent it was forked
+    from (the parent here holds the synthetic records); Linux's ``VmHWM`` does not.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def bare_reportlab(path: Path, pages: int) -> None:
     """The library underneath, alone: one table and three paragraphs a page."""
     styles = getSampleStyleSheet()
@@ -156,9 +220,27 @@ def main() -> None:
     )
     parser.add_argument("--handouts", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--memory", default="", help="catalogue sizes, comma-separated")
+    parser.add_argument("--peak-of", help=argparse.SUPPRESS)  # the child process of --memory
     args = parser.parse_args()
+    if args.peak_of:
+        with Catalogue(args.peak_of) as catalogue:
+            exporters.get("handouts").write(catalogue, Path(args.peak_of).with_suffix(".pdf"))
+        print(peak_mb())
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        for size in [int(n) for n in args.memory.split(",") if n]:
+            database = sparse_catalogue(folder, size)
+            peak = subprocess.run(
+                [sys.executable, __file__, "--peak-of", str(database)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            print(f"handouts of {size} entries (1 in 500 an exercise): peak {peak} MB")
+        if not args.handouts and not args.entries:
+            return
         with catalogue_of(folder, args.handouts) as catalogue:
             handouts = folder / "handouts.pdf"
             ours = timed(lambda: exporters.get("handouts").write(catalogue, handouts))

@@ -9,8 +9,9 @@ reference at the foot. Nothing here states what the study did not.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from reportlab.lib.units import mm
@@ -55,10 +56,12 @@ def select_entries(
     entry_ids: Sequence[str] = (),
     types: Sequence[str] = (),
     outcomes: Sequence[str] = (),
-) -> tuple[list[Entry], list[str]]:
+) -> tuple[Iterator[Entry], list[str]]:
     """The entries that get a handout (in id order), and notes on those left out.
 
     Filters of different kinds all apply; codes within one kind are alternatives.
+    The entries come as an iterator that reads the catalogue as it goes (the notes
+    fill in as it is consumed), so a large catalogue is never held in memory.
     """
     for kind, chosen in (("exercise_types", types), ("outcomes", outcomes)):
         unknown = sorted(set(chosen) - set(codes(kind)))
@@ -66,6 +69,7 @@ def select_entries(
             raise UsageError(
                 f"unknown {kind} code(s) {', '.join(unknown)}; known: {', '.join(codes(kind))}"
             )
+    chosen_entries: Iterable[Entry]
     if entry_ids:
         chosen_entries = []
         for entry_id in sorted(set(entry_ids)):
@@ -74,19 +78,46 @@ def select_entries(
                 raise UsageError(f"no entry {entry_id!r} in the catalogue")
             chosen_entries.append(entry)
     else:
-        chosen_entries = list(view.entries())
-    notes, kept = [], []
-    for entry in chosen_entries:
-        if not entry.exercise_types:
-            if entry_ids:
-                notes.append(f"entry {entry.entry_id} names no exercise type: no handout")
-            continue
-        if types and not set(types) & set(entry.exercise_types):
-            continue
-        if outcomes and not set(outcomes) & {o.domain for o in entry.outcomes}:
-            continue
-        kept.append(entry)
-    return kept, notes
+        chosen_entries = view.entries()
+    notes: list[str] = []
+
+    def kept() -> Iterator[Entry]:
+        for entry in chosen_entries:
+            if not entry.exercise_types:
+                if entry_ids:
+                    notes.append(f"entry {entry.entry_id} names no exercise type: no handout")
+                continue
+            if types and not set(types) & set(entry.exercise_types):
+                continue
+            if outcomes and not set(outcomes) & {o.domain for o in entry.outcomes}:
+                continue
+            yield entry
+
+    return kept(), notes
+
+
+class StoryStream(list):
+    """A story that is filled from ``parts`` (lists of flowables) as the build consumes it.
+
+    reportlab's build loop asks ``len(story)`` before it takes each flowable, and
+    looks ahead only over a run of keep-with-next flowables; so a buffer holding
+    at least ``ahead`` flowables (more than one handout) lays out exactly as the
+    whole story would, while only a few handouts are held in memory at a time.
+    """
+
+    def __init__(self, parts: Iterator[list], ahead: int = 64) -> None:
+        super().__init__()
+        self._parts = parts
+        self._ahead = ahead
+
+    def __len__(self) -> int:
+        while self._parts is not None and super().__len__() < self._ahead:
+            part = next(self._parts, None)
+            if part is None:
+                self._parts = None
+            else:
+                self.extend(part)
+        return super().__len__()
 
 
 class TickBox(Flowable):
@@ -412,13 +443,17 @@ class Handouts:
             margins=MARGIN,
             invariant=invariant,
         )
-        story: list = []
-        for number, entry in enumerate(entries, 1):
-            if story:
-                story.append(PageBreak())
-            story.extend(self.story(entry, number))
-        if not story:
-            story = [StartGroup("none", ""), self.p(self.t("handouts_none"))]
+
+        def parts() -> Iterator[list]:
+            """Each handout's flowables, made only when the build reaches them."""
+            number = 0
+            for number, entry in enumerate(entries, 1):
+                story = self.story(entry, number)
+                yield [PageBreak(), *story] if number > 1 else story
+            if number == 0:
+                yield [StartGroup("none", ""), self.p(self.t("handouts_none"))]
+
+        story = StoryStream(parts())
         layout.build(
             doc,
             story,
@@ -432,12 +467,31 @@ def _prepare(view, paper, lang, entry_ids, types, outcomes):
     layout.paper_size(paper)
     layout.check_lang(lang)
     entries, notes = select_entries(view, entry_ids or (), types or (), outcomes or ())
-    if (entry_ids or types or outcomes) and not entries:
+    # Look at the first entry before any file is written: filters that match nothing fail.
+    first = next(entries, None)
+    if (entry_ids or types or outcomes) and first is None:
         raise UsageError(
             "no entry with an exercise intervention matches the filters; no handouts written"
         )
     handouts = Handouts(view, lang, paper, default_vocabulary(), default_translations())
-    return handouts, entries, notes
+    chosen = Counted(itertools.chain(() if first is None else (first,), entries))
+    return handouts, chosen, notes
+
+
+class Counted:
+    """An iterator that counts the items it has handed out (the report's rows)."""
+
+    def __init__(self, items: Iterator[Entry]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Counted:
+        return self
+
+    def __next__(self) -> Entry:
+        item = next(self._items)
+        self.count += 1
+        return item
 
 
 def _long_note(pages: dict[str, int]) -> list[str]:
@@ -465,7 +519,7 @@ def write(
         pages = handouts.build(tmp, entries, invariant, Path(path))
     notes += _long_note(pages)
     return ExportReport(
-        path=str(path), rows=len(entries), notes=tuple(notes) + handouts.scribe.note()
+        path=str(path), rows=entries.count, notes=tuple(notes) + handouts.scribe.note()
     )
 
 
@@ -494,5 +548,5 @@ def write_each(
         with atomic_write(path) as tmp:
             notes += _long_note(handouts.build(tmp, [entry], invariant, path))
     return ExportReport(
-        path=str(folder), rows=len(entries), notes=tuple(notes) + handouts.scribe.note()
+        path=str(folder), rows=entries.count, notes=tuple(notes) + handouts.scribe.note()
     )

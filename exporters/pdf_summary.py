@@ -323,13 +323,15 @@ class Summary:
                 for v in (dosage.sessions_per_week, dosage.minutes_per_session, dosage.weeks)
             )
             year = f" ({entry.record.year})" if entry.record.year else ""
+            # An entry of two exercise types has a row in two sections: the same cells.
             rows.append(
                 [
-                    para(
-                        f'<a href="#card-{number}" color="#0B3D91">{number}</a>',
-                        self.styles["cell"],
+                    self.shared_markup(
+                        f'<a href="#card-{number}" color="{layout.LINK_MARKUP}">{number}</a>'
                     ),
-                    self.p(layout.shorten(entry.record.title, CELL_LIMIT) + year, "cell"),
+                    self.shared_markup(
+                        self.m(layout.shorten(entry.record.title, CELL_LIMIT) + year)
+                    ),
                     self.shared(population_text(entry.population, self.vocabulary, self.lang)),
                     self.shared(self.label("design", entry.design)),
                     # Numbers only: plain cell strings, far cheaper to lay out than Paragraphs.
@@ -347,10 +349,13 @@ class Summary:
     def shared(self, text: str | None):
         """One Paragraph for each distinct cell text: populations and designs repeat across
         thousands of rows, and a Paragraph can be drawn in many cells of one width."""
-        text = text or "\u2013"
-        found = self._shared.get(text)
+        return self.shared_markup(self.m(text or "\u2013"))
+
+    def shared_markup(self, markup: str):
+        """One cell Paragraph for each distinct markup (see ``shared``)."""
+        found = self._shared.get(markup)
         if found is None:
-            found = self._shared[text] = self.p(text, "cell")
+            found = self._shared[markup] = para(markup, self.styles["cell"])
         return found
 
     def _grid(self, data: list, widths: list[float]) -> Table:
@@ -370,65 +375,95 @@ class Summary:
         return table
 
     def card(self, entry: Entry) -> list:
-        """A card: a title band and one paragraph of labelled lines (two flowables a card
-        keep a catalogue of thousands of entries quick to lay out)."""
+        """A card: a title band and a box of labelled lines (two flowables a card keep a
+        catalogue of thousands of entries quick to lay out)."""
         number = self.cards[entry.entry_id]
         record = self.records.get(entry.record.id)
         year = f" ({entry.record.year})" if entry.record.year else ""
         title = f'<a name="card-{number}"/>{number}. ' + self.m(entry.record.title + year)
         parts = fitt(entry, self.vocabulary, self.words, self.lang)
         dose = " \u00b7 ".join(
+            f"{self.t(key)}: {value}" for key, value in parts if value is not None
+        )
+        dose_markup = " \u00b7 ".join(
             f"{self.m(self.t(key))}: {self.m(value)}" for key, value in parts if value is not None
         )
         missing = [self.t(key) for key, value in parts if value is None]
-        if missing:
-            note = self.m(self.t("fitt_not_reported", fields=", ".join(missing)))
-            dose = f"{dose}<br/><i>{note}</i>" if dose else f"<i>{note}</i>"
+        note = self.t("fitt_not_reported", fields=", ".join(missing)) if missing else None
         design = self.label("design", entry.design)
         if entry.population.sample_size is not None:
             design += "; " + self.t("sample_size", n=entry.population.sample_size)
         population = population_text(entry.population, self.vocabulary, self.lang)
         outcomes = "; ".join(outcome_texts(entry, self.vocabulary, self.lang))
-        rows = [
-            ("card_population", self.m(population or self.not_reported)),
-            ("card_dose", dose),
-            ("card_outcomes", self.m(outcomes or self.not_reported)),
-            ("card_design", self.m(design)),
+        rows: list[tuple[str, str, str | None]] = [
+            ("card_population", population or self.not_reported, None)
         ]
+        if dose:
+            rows.append(("card_dose", dose, dose_markup))
+        rows += [
+            ("card_outcomes", outcomes or self.not_reported, None),
+            ("card_design", design, None),
+        ]
+        lines = [self.line(key, text, markup) for key, text, markup in rows]
+        if note is not None:
+            # The note is in italics: on a line of its own, or as the dose when none is known.
+            italic = layout.Line(None, None, note, f"<i>{self.m(note)}</i>", layout.LATIN_ITALIC)
+            if dose:
+                lines.insert(2, italic)
+            else:
+                lines.insert(
+                    1,
+                    italic._replace(
+                        label=self.t("card_dose"), label_markup=self.m(self.t("card_dose"))
+                    ),
+                )
         if entry.comparators:
             compared = labels(self.vocabulary, "comparators", entry.comparators, self.lang)
-            rows.append(("card_comparators", self.m("; ".join(compared))))
+            lines.append(self.line("card_comparators", "; ".join(compared)))
         if entry.arm:
-            rows.append(("card_design", self.m(self.t("arm", arm=entry.arm))))
-        rows.append(("card_cert", self.cert(entry)))
+            lines.append(self.line("card_design", self.t("arm", arm=entry.arm)))
+        lines.append(self.line("card_cert", self.cert(entry)))
         reference = f"[{self.ref_numbers.get(entry.record.id, '?')}] "
-        reference += self.m(reference_text(record, entry.record, with_title=False))
+        reference += reference_text(record, entry.record, with_title=False)
         if entry.record.doi:
-            reference += " " + self.scribe.link(entry.record.doi, "doi:" + entry.record.doi)
-        rows.append(("card_reference", reference))
-        rows.append(("card_review", self.m(entry.review_status + " \u00b7 " + entry.entry_id)))
-        body = "<br/>".join(f"<b>{self.m(self.t(key))}:</b> {value}" for key, value in rows)
-        return [para(title, self.card_title), para(body, self.card_body)]
+            markup = f"[{self.ref_numbers.get(entry.record.id, '?')}] "
+            markup += self.m(reference_text(record, entry.record, with_title=False))
+            markup += " " + self.scribe.link(entry.record.doi, "doi:" + entry.record.doi)
+            lines.append(self.line("card_reference", None, markup))
+        else:
+            lines.append(self.line("card_reference", reference))
+        lines.append(self.line("card_review", entry.review_status + " \u00b7 " + entry.entry_id))
+        body = layout.LabelledLines(lines, self.card_body)
+        if layout.has_cid("<br/>".join(line.as_markup() for line in lines)):
+            # Long CJK runs wrap between any two characters: the whole box as one Paragraph.
+            body = body.original()
+        plain_title = f"{number}. {entry.record.title}{year}"
+        if layout.is_plain(plain_title):
+            # Without markup the title is a one-font paragraph: far quicker to lay out.
+            title_flowable = layout.anchored(plain_title, self.card_title, f"card-{number}")
+        else:
+            title_flowable = para(title, self.card_title)
+        return [title_flowable, body]
 
-    def row_label(self, key: str):
-        """A card's row label: a plain cell string when one font can draw it (most cards)."""
-        text = self.t(key)
-        pieces = layout.runs(text)
-        if len(pieces) == 1 and pieces[0][0] in ("", layout.CHINESE):
-            return text
-        return para(self.m(text), self.styles["cell_bold"])
+    def line(self, key: str, text: str | None, markup: str | None = None) -> layout.Line:
+        """A card line: its label, the text (when plain) and the markup of its value."""
+        label = self.t(key)
+        if markup is None:
+            markup = self.m(text)
+        plain = text if layout.is_plain(text) else None
+        return layout.Line(label, self.m(label), plain, markup)
 
     def cert(self, entry: Entry) -> str:
         reporting = entry.reporting
         if not reporting.cert_reported and not reporting.cert_missing:
-            return self.m(self.t("cert_not_assessed"))
+            return self.t("cert_not_assessed")
         text = self.t("cert_counts", reported=len(reporting.cert_reported), total=CERT_ITEMS)
         if reporting.cert_missing:
             items = "; ".join(
                 f"{code} {self.label('cert', code)}" for code in reporting.cert_missing
             )
             text += " " + self.t("cert_missing", items=items)
-        return self.m(text)
+        return text
 
     def no_exercise(self, other: list[Entry]) -> list:
         name = self.t("no_exercise_heading")

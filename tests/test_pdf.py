@@ -451,3 +451,45 @@ def test_one_file_a_handout_with_safe_names(tmp_path):
     assert list(tmp_path.rglob("passwd")) == []
     for name in names:
         assert len(pypdf.PdfReader(folder / name).pages) <= 2
+
+
+def test_handouts_read_the_catalogue_as_they_lay_out(monkeypatch, tmp_path):
+    """Handouts are made from the view's entries a few ahead of the layout, never all at once."""
+    import attrs
+
+    from exporters import pdf_handouts
+    from tests.pdf_catalogue import MemoryView, sample_entries
+
+    records = sample_records()
+    first = sample_entries(records)[records[0].id][0]
+    entries = [attrs.evolve(first, entry_id=f"{records[0].id}-{n:02d}") for n in range(1, 41)]
+    pulled = laid_out = 0
+
+    class CountingView(MemoryView):
+        def entries(self):
+            nonlocal pulled
+            for entry in super().entries():
+                pulled += 1
+                yield entry
+
+    real_draw = pdf_layout.StartGroup.draw
+
+    def draw(self):
+        nonlocal laid_out
+        laid_out += 1
+        real_draw(self)
+
+    monkeypatch.setattr(pdf_layout.StartGroup, "draw", draw)
+    ahead = []
+    real_story = pdf_handouts.Handouts.story
+
+    def story(self, entry, number):
+        ahead.append(pulled - laid_out)
+        return real_story(self, entry, number)
+
+    monkeypatch.setattr(pdf_handouts.Handouts, "story", story)
+    report = exporters.get("handouts").write(
+        CountingView(records, entries), tmp_path / "handouts.pdf"
+    )
+    assert report.rows == 40 and pulled == 40 and laid_out == 40
+    assert max(ahead) <= 8, ahead
