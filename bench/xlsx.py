@@ -25,6 +25,15 @@ seconds vary from run to run; the ratio is taken within one run), `--repeat 3`, 
     50000 entries   read 6.82 s   xlsxwriter 37.35 s   protocat 42.79 s   ratio 1.15x
                     peak RSS: read 48 MB, xlsxwriter 50 MB, protocat 49 MB
     12500 entries   protocat 10.87 s vs xlsxwriter 9.23 s (1.18x), protocat peak RSS 46 MB
+
+Again on 2026-11-27 after the merge of the speed work, on a quiet machine (load 0.8),
+`--repeat 1`:
+
+    50000 entries   read 25.55 s   xlsxwriter 42.28 s   protocat 36.56 s   ratio 0.86x
+                    peak RSS: read 337 MB, xlsxwriter 52 MB, protocat 53 MB
+
+(bench/run.py also times xlsxwriter alone on the cells already computed: there protocat
+takes 2.5x its time; see bench/README.md.)
 """
 
 from __future__ import annotations
