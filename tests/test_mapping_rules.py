@@ -608,3 +608,12 @@ def test_a_randomised_crossover_trial_is_still_an_rct():
         "Walking and pain", "METHODS: In a randomised crossover trial, adults walked or rested."
     )
     assert entries[0].design == "rct"
+
+
+def test_a_label_with_a_dotted_capital_i_still_opens_its_section():
+    # "İ" matches "i" when case is ignored, but casefolds to "i̇": this raised KeyError.
+    entries = mapped(
+        "Walking for chronic low back pain",
+        "AİMS: To test walking. METHODS: Adults walked for 8 weeks. RESULTS: Pain fell.",
+    )
+    assert entries and entries[0].dosage.weeks == 8

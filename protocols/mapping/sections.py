@@ -120,6 +120,18 @@ def _roles(cues: Cues) -> dict[str, str]:
     }
 
 
+def _role_of(label: str, roles: dict[str, str]) -> str:
+    """The role of a label as found in the text. Case-ignoring matching takes some letters
+    for others that ``casefold`` spells differently ("AİMS" matches "aims"), so a label
+    not found as folded is compared the way it was matched."""
+    role = roles.get(label.casefold())
+    if role is None:
+        role = next(
+            (r for key, r in roles.items() if re.fullmatch(re.escape(key), label, re.I)), "other"
+        )
+    return role
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     at = start
@@ -163,7 +175,7 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     for label, start, end in _labels(text, _role_labels(cues)):
         if start > at or blocks or role != "unlabelled":
             blocks.append((role, at, start))
-        role, at = roles[label.casefold()], end
+        role, at = _role_of(label, roles), end
     blocks.append((role, at, len(abstract)))
     sentences = []
     for n, (role, start, end) in enumerate(blocks):
