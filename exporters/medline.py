@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from exporters.files import ExportReport, atomic_write
-from exporters.tagged_text import one_line, records_of
+from exporters.files import ExportReport
+from exporters.tagged_text import one_line, write_all, write_file
 from protocols.model import Record
 
 NAME = "medline"
@@ -71,15 +71,9 @@ def write_record(record: Record, stream: TextIO) -> None:
 
 def write_records(records: Iterable[Record], stream: TextIO) -> int:
     """Write ``records`` in MEDLINE format to a text stream; the number written."""
-    count = 0
-    for record in records:
-        write_record(record, stream)
-        count += 1
-    return count
+    return write_all(records, stream, write_record)
 
 
 def write(view, path: str | Path, **options) -> ExportReport:
     """Write the view's records to ``path`` in MEDLINE format (UTF-8)."""
-    with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as stream:
-        rows = write_records(records_of(view), stream)
-    return ExportReport(path=str(path), rows=rows)
+    return write_file(view, path, write_record)

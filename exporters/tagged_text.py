@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
 
+from exporters.files import ExportReport, atomic_write
 from protocols.model import Record
 
 _SPACES = re.compile(r"\s+")
@@ -24,3 +27,22 @@ def one_line(value: object) -> str:
 def records_of(view) -> Iterable[Record]:
     """The records of a catalogue view (or any iterable of records)."""
     return view.records() if hasattr(view, "records") else view
+
+
+RecordWriter = Callable[[Record, TextIO], None]
+
+
+def write_all(records: Iterable[Record], stream: TextIO, write_record: RecordWriter) -> int:
+    """Write every record with ``write_record``; the number written."""
+    count = 0
+    for record in records:
+        write_record(record, stream)
+        count += 1
+    return count
+
+
+def write_file(view, path: str | Path, write_record: RecordWriter) -> ExportReport:
+    """The view's records written to ``path`` (UTF-8, no BOM, "\\n" line ends), atomically."""
+    with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as stream:
+        rows = write_all(records_of(view), stream, write_record)
+    return ExportReport(path=str(path), rows=rows)

@@ -7,16 +7,14 @@ the stop rules the project wrote for handouts.
 from __future__ import annotations
 
 import string
-import tomllib
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from attrs import frozen
 
 from protocols.errors import VocabularyError
-from protocols.vocabulary import LANGUAGES, codes
+from protocols.vocabulary import LANGUAGES, codes, read_data_file
 
 
 @frozen
@@ -105,17 +103,7 @@ def parse_translations(data: dict[str, Any], origin: str = "translations") -> Tr
 
 
 def load_translations(path: str | Path | None = None) -> Translations:
-    if path is None:
-        raw = resources.files("protocols").joinpath("data/translations.toml").read_bytes()
-        origin = "protocols/data/translations.toml"
-    else:
-        raw = Path(path).read_bytes()
-        origin = str(path)
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise VocabularyError(f"{origin}: {exc}") from exc
-    return parse_translations(data, origin)
+    return parse_translations(*read_data_file("translations.toml", path))
 
 
 @cache

@@ -116,19 +116,24 @@ def parse_vocabulary(data: dict[str, Any], origin: str = "vocabulary") -> Vocabu
     return Vocabulary(version=version, kinds=kinds)
 
 
-def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
-    """Load and validate a vocabulary file (default: the one shipped in the package)."""
+def read_data_file(shipped: str, path: str | Path | None = None) -> tuple[dict[str, Any], str]:
+    """The TOML table of ``path``, or of ``protocols/data/<shipped>`` when no path is given,
+    with the name to put in its error messages; ``VocabularyError`` if it is not TOML."""
     if path is None:
-        raw = resources.files("protocols").joinpath("data/vocabulary.toml").read_bytes()
-        origin = "protocols/data/vocabulary.toml"
+        raw = resources.files("protocols").joinpath(f"data/{shipped}").read_bytes()
+        origin = f"protocols/data/{shipped}"
     else:
         raw = Path(path).read_bytes()
         origin = str(path)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8")), origin
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise VocabularyError(f"{origin}: {exc}") from exc
-    return parse_vocabulary(data, origin)
+
+
+def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
+    """Load and validate a vocabulary file (default: the one shipped in the package)."""
+    return parse_vocabulary(*read_data_file("vocabulary.toml", path))
 
 
 @cache

@@ -7,10 +7,8 @@ labels, number words, ACSM bands, CERT/TIDieR cues).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from functools import cache, wraps
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -155,18 +153,9 @@ def parse_cues(data: dict[str, Any], origin: str, item_codes: dict[str, tuple[st
 
 def load_cues(path: str | Path | None = None) -> Cues:
     """Load and validate a cue file (default: the one shipped in the package)."""
-    from protocols.vocabulary import default_vocabulary
+    from protocols.vocabulary import default_vocabulary, read_data_file
 
-    if path is None:
-        raw = resources.files("protocols").joinpath("data/mapping_cues.toml").read_bytes()
-        origin = "protocols/data/mapping_cues.toml"
-    else:
-        raw = Path(path).read_bytes()
-        origin = str(path)
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise VocabularyError(f"{origin}: {exc}") from exc
+    data, origin = read_data_file("mapping_cues.toml", path)
     vocabulary = default_vocabulary()
     items = {name: vocabulary.codes(name) for name in ("cert", "tidier")}
     return parse_cues(data, origin, items)
