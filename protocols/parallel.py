@@ -12,8 +12,11 @@ Three ways in:
 
 - ``map_records(records, jobs)`` yields ``(record, entries)`` pairs in input order.
 - ``prepare_records(records, jobs)`` yields ``PreparedRecord``s in input order: the
-  workers also encode the record and its entries as the catalogue writes them (JSON,
-  search text), so they send back strings, and ``Catalogue.ingest`` only runs SQL.
+  workers also encode the entries as the catalogue writes them (JSON, search text),
+  so they send back strings, and ``Catalogue.ingest`` encodes only the records.
+
+Workers are sent only the fields of a record that ``map_record`` reads (see
+``protocols.mapping.view``), not whole records.
 - ``premapped(records, jobs)`` returns ``(records, mapper)`` to hand unchanged to
   ``Catalogue.ingest(records, mapper, files)``: prepared records, and the mapper for
   a record the catalogue merges with a kept one (the merged record is new, so it is
@@ -39,8 +42,9 @@ import attrs
 from protocols import model
 from protocols.errors import UsageError
 from protocols.mapping import map_record
+from protocols.mapping.view import from_mapped_values, mapped_values
 from protocols.model import Entry, Record
-from protocols.store import EncodedEntry, PreparedRecord, prepare_record
+from protocols.store import EncodedEntry, PreparedRecord, encode_entries, prepare_record
 
 Mapper = Callable[[Record], list[Entry]]
 
@@ -110,16 +114,36 @@ def _dumps(value: Any) -> bytes:
 
 
 # --------------------------------------------------------------------------- workers
+# What a worker is sent of each record. ``map_record`` reads a few fields of a record
+# (mapping/view.py): workers get those as a tuple of plain values, which pickles and
+# unpickles several times faster than a whole record with its authors and origins. Any
+# other mapper may read anything, so it gets whole records.
+_PACKING: dict[Mapper, tuple[Callable[[Record], Any], Callable[[Any], Record]]] = {
+    map_record: (mapped_values, from_mapped_values)
+}
+
+
+def _as_is(record: Record) -> Record:
+    return record
+
+
+_WHOLE = (_as_is, _as_is)
+
+
+def _packing(mapper: Mapper) -> tuple[Callable[[Record], Any], Callable[[Any], Record]]:
+    return _PACKING.get(mapper, _WHOLE)
 
 
 def _map_chunk(mapper: Mapper, payload: bytes) -> bytes:
-    return _dumps([mapper(record) for record in pickle.loads(payload)])
+    unpack = _packing(mapper)[1]
+    return _dumps([mapper(unpack(packed)) for packed in pickle.loads(payload)])
 
 
-def _prepare_chunk(mapper: Mapper, payload: bytes) -> bytes:
-    # Only strings go back: the parent still holds the records it sent.
-    prepared = [prepare_record(record, mapper) for record in pickle.loads(payload)]
-    return _dumps([(p.data, p.entries) for p in prepared])
+def _encode_chunk(mapper: Mapper, payload: bytes) -> bytes:
+    # Only strings go back: the parent still holds the records it sent, and encodes the
+    # record itself when the catalogue writes it.
+    unpack = _packing(mapper)[1]
+    return _dumps([encode_entries(unpack(packed), mapper) for packed in pickle.loads(payload)])
 
 
 def _check(jobs: int, chunk_size: int) -> None:
@@ -145,7 +169,8 @@ def map_records(
         for record in records:
             yield record, mapper(record)
         return
-    for chunk, results in _in_workers(iter(records), jobs, partial(_map_chunk, mapper), chunk_size):
+    work = partial(_map_chunk, mapper)
+    for chunk, results in _in_workers(iter(records), jobs, work, _packing(mapper)[0], chunk_size):
         yield from zip(chunk, results, strict=True)
 
 
@@ -164,16 +189,20 @@ def prepare_records(
         for record in records:
             yield prepare_record(record, mapper)
         return
-    work = partial(_prepare_chunk, mapper)
-    for chunk, results in _in_workers(iter(records), jobs, work, chunk_size):
-        for record, (data, entries) in zip(chunk, results, strict=True):
-            yield PreparedRecord(record, data, entries)
+    work = partial(_encode_chunk, mapper)
+    for chunk, results in _in_workers(iter(records), jobs, work, _packing(mapper)[0], chunk_size):
+        for record, entries in zip(chunk, results, strict=True):
+            yield PreparedRecord(record, entries)
 
 
 def _in_workers(
-    records: Iterator[Record], jobs: int, work: Callable[[bytes], bytes], chunk_size: int
+    records: Iterator[Record],
+    jobs: int,
+    work: Callable[[bytes], bytes],
+    pack: Callable[[Record], Any],
+    chunk_size: int,
 ) -> Iterator[tuple[list[Record], list]]:
-    """Chunks of records with ``work``'s results for them, in input order."""
+    """Chunks of records with ``work``'s results for them (sent ``pack``ed), in input order."""
     # "spawn" everywhere: the same behaviour on Linux, macOS and Windows, and no fork of
     # a parent that may hold an open SQLite connection or threads.
     context = multiprocessing.get_context("spawn")
@@ -188,7 +217,7 @@ def _in_workers(
                 if not chunk:
                     exhausted = True
                     break
-                pending.append((chunk, executor.submit(work, _dumps(chunk))))
+                pending.append((chunk, executor.submit(work, _dumps(list(map(pack, chunk))))))
             if not pending:
                 return
             chunk, future = pending.popleft()

@@ -157,23 +157,31 @@ class EncodedEntry:
 
 @frozen
 class PreparedRecord:
-    """A record with its JSON and its mapped entries already encoded for the catalogue.
+    """A record with its mapped entries already encoded for the catalogue.
 
-    Why: with ``--jobs``, worker processes map the records; encoding there too (JSON
-    of the record and entries, search text) leaves the process that writes the
-    catalogue only the SQL, and the workers send back strings instead of objects.
-    ``Catalogue.ingest`` uses what is prepared for a record it adds, and maps again a
-    record merged with a kept one, exactly as it would without preparation.
+    Why: with ``--jobs``, worker processes map the records; encoding the entries there
+    too (JSON, search text) sends back strings instead of objects and leaves the
+    process that writes the catalogue less to do. ``Catalogue.ingest`` uses what is
+    prepared for a record it adds, and maps again a record merged with a kept one,
+    exactly as it would without preparation.
     """
 
     record: Record
-    data: str  # the record's JSON
     entries: tuple[EncodedEntry, ...]
 
 
 def prepare_record(record: Record, mapper: Mapper) -> PreparedRecord:
-    """``record`` mapped and encoded as ``Catalogue.ingest`` would write it if it is new."""
-    return PreparedRecord(record, _dump(record), tuple(_encode(e, record) for e in mapper(record)))
+    """``record`` with its entries mapped and encoded as ``Catalogue.ingest`` writes them."""
+    return PreparedRecord(record, encode_entries(record, mapper))
+
+
+def encode_entries(record: Record, mapper: Mapper) -> tuple[EncodedEntry, ...]:
+    """The entries ``mapper`` gives ``record``, encoded as the catalogue writes them.
+
+    The search text takes the record's title, abstract and keywords, so a record with
+    only the fields the mapping reads (``protocols.mapping.view``) encodes the same.
+    """
+    return tuple(_encode(entry, record) for entry in mapper(record))
 
 
 def _encode(entry: Entry, record: Record | None) -> EncodedEntry:
@@ -595,7 +603,7 @@ class Catalogue:
             # compared one by one as ever.
             entries = [encoded.decode() for encoded in prepared.entries]
             return self._put_record(batch, record, keys, entries)
-        batch.write_record(record, keys, prepared.data)
+        batch.write_record(record, keys)
         for encoded in prepared.entries:
             batch.write_encoded(encoded)
         return len(prepared.entries), 0
@@ -964,8 +972,8 @@ class _Batch:
                 entries[entry_id] = from_json(json.loads(entry), Entry)
         return {entry_id: entries[entry_id] for entry_id in sorted(entries)}  # type: ignore[misc]
 
-    def write_record(self, record: Record, keys: list[str] | None, data: str | None = None) -> None:
-        data = _dump(record) if data is None else data
+    def write_record(self, record: Record, keys: list[str] | None) -> None:
+        data = _dump(record)
         keys = record_keys(record) if keys is None else keys
         self._record_rows.append(
             (record.id, record.title, record.year, record.doi, record.pmid, data)
