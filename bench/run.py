@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import hashlib
 import importlib
 import io
@@ -282,6 +283,11 @@ def stage_map(args: dict) -> dict:
     except ImportError as exc:
         raise NotAvailable(f"protocols.parallel: {exc}") from None
     records, source = _map_input(args)
+    # The records are held in memory for the stage only: moved out of the collector's
+    # sight, as ``protocat ingest`` (which streams them) never holds them. Otherwise each
+    # collection walks them all, and with --jobs the parent's share of that (unpickling
+    # the entries) doubles. The same for --jobs 1 and N.
+    gc.freeze()
     results: list = []
 
     def work() -> int:
@@ -323,8 +329,9 @@ def stage_ingest(args: dict) -> dict:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     if jobs == 1 or _cli_has_jobs():
         argv = ["ingest", args["input"], "--db", str(db), "--rejects", os.devnull]
-        argv += ["--jobs", str(jobs)] if jobs > 1 else []
-        how = "protocat ingest FILE --db DB" + (f" --jobs {jobs}" if jobs > 1 else "")
+        # Always named: the command's default is one process a CPU.
+        argv += ["--jobs", str(jobs)]
+        how = f"protocat ingest FILE --db DB --jobs {jobs}"
         out = io.StringIO()
 
         def work() -> int:

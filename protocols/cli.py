@@ -627,14 +627,27 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _jobs(value: str) -> int:
+    """``--jobs``: a number of processes, or ``auto`` for one a usable CPU."""
+    if value == "auto":
+        from protocols.parallel import usable_cores
+
+        return usable_cores()
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a number or auto, not {value!r}") from None
+
+
 def _add_jobs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs",
         "-j",
-        type=int,
-        default=1,
+        type=_jobs,
+        default="auto",
         metavar="N",
-        help="map records in N processes (default 1)",
+        help="map records in N processes, or auto: one a CPU (the default); "
+        "an input of a few hundred records is mapped in one",
     )
 
 

@@ -29,12 +29,13 @@ import copyreg
 import io
 import multiprocessing
 import operator
+import os
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import attrs
@@ -54,6 +55,18 @@ DEFAULT_CHUNK_SIZE = 200
 # Chunks submitted ahead of the one being consumed, per worker: keeps every worker
 # busy while the parent reads and writes, and bounds memory.
 CHUNKS_AHEAD_PER_WORKER = 2
+# An input of at most this many records is mapped in this process whatever ``jobs``
+# says: a worker takes about a quarter of a second of CPU to start (interpreter,
+# imports, the vocabulary's automaton), about what mapping this many records takes.
+IN_PROCESS_UP_TO = 500
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (``--jobs auto``)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
 
 
 # --------------------------------------------------------------------------- pickling
@@ -158,19 +171,22 @@ def map_records(
     jobs: int = 1,
     mapper: Mapper = map_record,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    in_process_up_to: int = IN_PROCESS_UP_TO,
 ) -> Iterator[tuple[Record, list[Entry]]]:
     """``(record, mapper(record))`` for every record, in input order, mapped by ``jobs`` processes.
 
-    ``jobs <= 1`` maps in this process. ``mapper`` must be a module-level function
-    (workers receive it by name). Errors raised by the mapper reach the caller.
+    ``jobs == 1``, or an input of at most ``in_process_up_to`` records, maps in this
+    process. ``mapper`` must be a module-level function (workers receive it by name).
+    Errors raised by the mapper reach the caller.
     """
     _check(jobs, chunk_size)
-    if jobs == 1:
+    records, parallel = _worth_workers(records, jobs, in_process_up_to)
+    if not parallel:
         for record in records:
             yield record, mapper(record)
         return
     work = partial(_map_chunk, mapper)
-    for chunk, results in _in_workers(iter(records), jobs, work, _packing(mapper)[0], chunk_size):
+    for chunk, results in _in_workers(records, jobs, work, _packing(mapper)[0], chunk_size):
         yield from zip(chunk, results, strict=True)
 
 
@@ -179,20 +195,34 @@ def prepare_records(
     jobs: int = 1,
     mapper: Mapper = map_record,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    in_process_up_to: int = IN_PROCESS_UP_TO,
 ) -> Iterator[PreparedRecord]:
-    """``prepare_record(record, mapper)`` for every record, in input order, by ``jobs`` processes.
+    """``prepare_record(record, mapper)`` for every record, in input order, by ``jobs`` processes
+    (as ``map_records`` decides where).
 
     What ``Catalogue.ingest`` writes is the same as for the plain records.
     """
     _check(jobs, chunk_size)
-    if jobs == 1:
+    records, parallel = _worth_workers(records, jobs, in_process_up_to)
+    if not parallel:
         for record in records:
             yield prepare_record(record, mapper)
         return
     work = partial(_encode_chunk, mapper)
-    for chunk, results in _in_workers(iter(records), jobs, work, _packing(mapper)[0], chunk_size):
+    for chunk, results in _in_workers(records, jobs, work, _packing(mapper)[0], chunk_size):
         for record, entries in zip(chunk, results, strict=True):
             yield PreparedRecord(record, entries)
+
+
+def _worth_workers(
+    records: Iterable[Record], jobs: int, in_process_up_to: int
+) -> tuple[Iterator[Record], bool]:
+    """The records, unconsumed, and whether they are worth starting workers for."""
+    stream = iter(records)
+    if jobs == 1:
+        return stream, False
+    head = list(islice(stream, in_process_up_to + 1))
+    return chain(head, stream), len(head) > in_process_up_to
 
 
 def _in_workers(
@@ -232,6 +262,7 @@ def premapped(
     jobs: int = 1,
     mapper: Mapper = map_record,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    in_process_up_to: int = IN_PROCESS_UP_TO,
 ) -> tuple[Iterator[Record] | Iterator[PreparedRecord], Mapper]:
     """Records and a mapper for ``Catalogue.ingest``, the mapping done ahead by ``jobs`` workers.
 
@@ -243,4 +274,4 @@ def premapped(
     _check(jobs, chunk_size)
     if jobs == 1:
         return iter(records), mapper
-    return prepare_records(records, jobs, mapper, chunk_size), mapper
+    return prepare_records(records, jobs, mapper, chunk_size, in_process_up_to), mapper

@@ -53,7 +53,7 @@ def seed_records(seed_file) -> list[Record]:
 def test_two_workers_give_the_output_of_one_in_order(seed_records):
     one = list(map_records(seed_records, jobs=1))
     # A small chunk size makes many chunks, so any reordering between them would show.
-    two = list(map_records(iter(seed_records), jobs=2, chunk_size=4))
+    two = list(map_records(iter(seed_records), jobs=2, chunk_size=4, in_process_up_to=0))
     assert [r for r, _ in two] == seed_records
     assert _as_text(two) == _as_text(one)
 
@@ -62,7 +62,7 @@ def test_two_workers_give_the_output_of_one_in_order(seed_records):
 @given(st.lists(records, max_size=30))
 def test_any_records_map_the_same_with_one_and_two_workers(recs):
     one = list(map_records(recs, jobs=1))
-    two = list(map_records(recs, jobs=2, chunk_size=3))
+    two = list(map_records(recs, jobs=2, chunk_size=3, in_process_up_to=0))
     assert two == one  # equal objects after the round trip through the workers
     assert _as_text(two) == _as_text(one)
     assert len(two) == len(recs)
@@ -70,11 +70,15 @@ def test_any_records_map_the_same_with_one_and_two_workers(recs):
 
 def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records):
     with pytest.raises(CatalogueError, match=r"\[3\]$"):
-        list(map_records(seed_records, jobs=2, mapper=_fails_on_fourth_copy, chunk_size=2))
+        list(
+            map_records(
+                seed_records, jobs=2, mapper=_fails_on_fourth_copy, chunk_size=2, in_process_up_to=0
+            )
+        )
 
 
 def test_stopping_early_shuts_the_workers_down(seed_records):
-    stream = map_records(seed_records, jobs=2, chunk_size=5)
+    stream = map_records(seed_records, jobs=2, chunk_size=5, in_process_up_to=0)
     first = [next(stream) for _ in range(3)]
     assert multiprocessing.active_children()
     stream.close()
@@ -93,7 +97,7 @@ def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_record
     stream = [r for i, r in enumerate(seed_records) for _ in range(2 if i % 3 == 0 else 1)]
     dumps_by_jobs = {}
     for jobs in (1, 2):
-        recs, mapper = premapped(iter(stream), jobs=jobs, chunk_size=4)
+        recs, mapper = premapped(iter(stream), jobs=jobs, chunk_size=4, in_process_up_to=0)
         with Catalogue(tmp_path / f"jobs{jobs}.sqlite") as catalogue:
             report = catalogue.ingest(recs, mapper, ["seed"])
             dumps_by_jobs[jobs] = (
@@ -107,7 +111,7 @@ def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_record
 
 def test_prepared_records_are_encoded_alike_by_one_and_two_workers(seed_records):
     one = list(prepare_records(seed_records, jobs=1))
-    two = list(prepare_records(iter(seed_records), jobs=2, chunk_size=4))
+    two = list(prepare_records(iter(seed_records), jobs=2, chunk_size=4, in_process_up_to=0))
     assert two == one
     assert [p.record for p in two] == seed_records
 
@@ -122,7 +126,9 @@ def test_prepared_records_meet_kept_and_curated_entries_as_plain_records_do(tmp_
             catalogue.ingest(half, map_record, ["half"])
             entry = next(catalogue.entries())
             catalogue.put_entries([apply_corrections(entry, ["arm=B"])], "edit", None)
-            recs, mapper = premapped(iter(seed_records), jobs=jobs, chunk_size=3)
+            recs, mapper = premapped(
+                iter(seed_records), jobs=jobs, chunk_size=3, in_process_up_to=0
+            )
             report = catalogue.ingest(recs, mapper, ["all"])
             stores.append(
                 (
@@ -134,3 +140,19 @@ def test_prepared_records_meet_kept_and_curated_entries_as_plain_records_do(tmp_
             )
     assert stores[1] == stores[0]
     assert stores[0][0].added == len(seed_records) - len(half)
+
+
+def test_a_short_input_is_mapped_in_this_process(seed_records):
+    # Starting workers costs more than mapping a few hundred records: none are started.
+    before = set(multiprocessing.active_children())
+    stream = map_records(seed_records, jobs=2, chunk_size=5)
+    assert next(stream)[1] == map_record(seed_records[0])
+    assert set(multiprocessing.active_children()) == before
+    assert len(list(stream)) == len(seed_records) - 1
+
+
+def test_an_input_one_past_the_limit_is_mapped_by_workers(seed_records):
+    stream = map_records(seed_records, jobs=2, chunk_size=5, in_process_up_to=len(seed_records) - 1)
+    first = next(stream)
+    assert multiprocessing.active_children()
+    assert [first, *stream] == list(map_records(seed_records, jobs=1))
