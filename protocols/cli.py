@@ -156,8 +156,15 @@ def cmd_records(args: argparse.Namespace) -> int:
 
 def cmd_map(args: argparse.Namespace) -> int:
     rejects: list[Reject] = []
-    for record in _read_inputs(args.files, args.format, rejects):
-        for entry in map_record(record):
+    records = _read_inputs(args.files, args.format, rejects)
+    if args.jobs > 1:
+        from protocols.parallel import map_records
+
+        mapped = (entries for _record, entries in map_records(records, args.jobs))
+    else:
+        mapped = map(map_record, records)
+    for entries in mapped:
+        for entry in entries:
             print(dumps(entry))
     _report_rejects(rejects, args.rejects)
     return 0
@@ -711,6 +718,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILES")
     p.add_argument("--rejects", metavar="FILE", help="write rejected records here as JSON Lines")
     _add_format(p)
+    _add_jobs(p)
 
     p = _command(
         sub,

@@ -20,6 +20,10 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=50)
+# "deep": a long search for failures, run by hand now and then (HYPOTHESIS_PROFILE=deep).
+settings.register_profile(
+    "deep", deadline=None, max_examples=3000, suppress_health_check=[HealthCheck.too_slow]
+)
 # CI sets CI=true; HYPOTHESIS_PROFILE overrides either way.
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 

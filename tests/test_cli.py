@@ -441,3 +441,27 @@ def test_records_reports_an_unreadable_file_and_exits_1_after_the_others(capsys)
     Path("notes.txt").write_text("just some notes\n", "utf-8")
     code, out, err = run(capsys, "records", "a.ris", "notes.txt")
     assert code == 1 and len(out.strip().splitlines()) == 1 and "notes.txt" in err
+
+
+def test_map_prints_entries_with_provenance_and_jobs_change_nothing(capsys, seed_file, tmp_path):
+    import attrs
+
+    from exporters.ris import write_record
+    from protocols.model import Record
+    from protocols.records import read_file
+
+    code, out, _ = run(capsys, "map", str(seed_file), "--jobs", "1")
+    entries = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(entries) >= 11
+    assert all(e["provenance"] for e in entries if e["exercise_types"])
+    # Past the in-process limit (500 records), so that workers map them.
+    seed = [r for r in read_file(seed_file) if isinstance(r, Record)]
+    many = tmp_path / "many.ris"
+    with open(many, "w", encoding="utf-8") as stream:
+        for n in range(550):
+            record = seed[n % len(seed)]
+            write_record(attrs.evolve(record, id=f"c{n}", title=f"{record.title} [{n}]"), stream)
+    one = run(capsys, "map", str(many), "--jobs", "1")
+    two = run(capsys, "map", str(many), "--jobs", "2")
+    assert one[0] == two[0] == 0
+    assert one[1] == two[1] and len(one[1].splitlines()) >= 550
