@@ -465,3 +465,17 @@ def test_map_prints_entries_with_provenance_and_jobs_change_nothing(capsys, seed
     two = run(capsys, "map", str(many), "--jobs", "2")
     assert one[0] == two[0] == 0
     assert one[1] == two[1] and len(one[1].splitlines()) >= 550
+
+
+def test_jobs_default_to_one_a_usable_cpu(capsys, monkeypatch, seed_file):
+    from protocols import parallel
+    from protocols.cli import make_parser
+
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
+    assert make_parser().parse_args(["ingest", "x"]).jobs == 3
+    assert make_parser().parse_args(["map", "x", "--jobs", "auto"]).jobs == 3
+    assert make_parser().parse_args(["build", "x", "-j", "1"]).jobs == 1
+    with pytest.raises(SystemExit):
+        make_parser().parse_args(["ingest", "x", "--jobs", "two"])
+    assert "give a number or auto" in capsys.readouterr().err
+    assert parallel.usable_cores() >= 1
