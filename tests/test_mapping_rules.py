@@ -377,6 +377,82 @@ def test_chinese_titles_are_matched_character_by_character():
     assert entries[0].design == "rct"
 
 
+def _arms(entries):
+    return [e.exercise_types for e in entries]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Stretching and strengthening exercises for chronic neck pain",
+        "A programme of stretching, strengthening and aerobic exercise for fibromyalgia",
+        "Balance, strengthening, and walking exercises in older adults after hip fracture",
+        "Strengthening plus stretching exercise for patellofemoral pain",
+    ],
+)
+def test_types_listed_as_one_programme_are_one_arm(title):
+    entries = mapped(title)
+    assert len(entries) == 1 and len(entries[0].exercise_types) >= 2
+    assert entries[0].arm is None and "other_exercise" not in entries[0].comparators
+    check_provenance(record(title), entries)
+
+
+def test_a_list_with_an_item_that_is_no_type_is_still_one_programme():
+    entries = mapped(
+        "Exercise for fibromyalgia",
+        "METHODS: The exercise protocol consisted of stretching, strengthening, spine mobility, "
+        "and aerobic exercises, three times a week.",
+    )
+    assert _arms(entries) == [("stretching", "resistance", "aerobic")]
+    provenance = {p.value: p.text for p in entries[0].provenance if p.field == "exercise_types"}
+    assert provenance == {
+        "stretching": "stretching",
+        "resistance": "strengthening",
+        "aerobic": "aerobic exercises",
+    }
+
+
+def test_one_term_naming_two_types_is_one_arm():
+    entries = mapped("Motor skill training versus strength and flexibility exercise for back pain")
+    assert _arms(entries) == [("motor_control",), ("resistance", "stretching")]
+    assert entries[1].arm == "strength and flexibility exercise"
+    assert entries[1].comparators == ("other_exercise",)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # Each name has a head word of its own: two programmes.
+        "Core stabilisation exercise and strengthening exercise for subacute low back pain",
+        "Aerobic training and resistance training in chronic low back pain: a randomised trial",
+        # Set against each other.
+        "Stretching versus strengthening exercises for chronic neck pain",
+        "Stretching or strengthening for chronic neck pain: a randomised trial",
+    ],
+)
+def test_programmes_named_apart_or_set_against_each_other_are_two_arms(title):
+    entries = mapped(title)
+    assert len(entries) == 2
+    assert all(len(e.exercise_types) == 1 and "other_exercise" in e.comparators for e in entries)
+
+
+def test_types_named_as_groups_are_arms_of_their_own():
+    entries = mapped(
+        "Stabilisation and McKenzie exercises for chronic low back pain",
+        "METHODS: Thirty patients were randomly assigned to two groups: McKenzie or stabilisation "
+        "exercise. RESULTS: Disability decreased only in the stabilisation group.",
+    )
+    assert sorted(_arms(entries)) == [("mckenzie",), ("motor_control",)]
+
+
+def test_types_of_different_sentences_are_not_joined():
+    entries = mapped(
+        "Two exercise programmes for chronic low back pain",
+        "METHODS: One group practised yoga. The other group did stretching and walking.",
+    )
+    assert _arms(entries) == [("yoga",), ("stretching", "aerobic")]
+
+
 def test_a_co_intervention_of_an_arm_is_not_its_comparator():
     entries = mapped(
         "General strength training versus motor control exercise plus manual therapy for chronic "

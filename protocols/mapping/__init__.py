@@ -86,9 +86,15 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
         ]
     dosage, dose_prov = find_dosage(doc)
     items = {name: vocabulary.codes(name) for name in ("cert", "tidier")}
-    arm_provs = [arm.mention.provenance("exercise_types", arm.code) for arm in arms.arms]
+    arm_provs = [
+        [
+            mention.provenance("exercise_types", code)
+            for code, mention in zip(arm.codes, arm.mentions, strict=True)
+        ]
+        for arm in arms.arms
+    ]
     # The checklist items are the record's: read once, cited from the first arm's name.
-    reporting, reporting_prov = find_reporting(doc, arm_provs[:1] + shared + dose_prov, items)
+    reporting, reporting_prov = find_reporting(doc, arm_provs[0][:1] + shared + dose_prov, items)
     entries = []
     for n, (arm, arm_prov) in enumerate(zip(arms.arms, arm_provs, strict=True), start=1):
         comparators = arm_comparators(arms, arm)
@@ -97,7 +103,7 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
             Entry(
                 entry_id=f"{record.id}-{n}",
                 record=ref,
-                exercise_types=(arm.code,),
+                exercise_types=arm.codes,
                 comparators=tuple(code for code, _ in comparators),
                 population=population,
                 outcomes=outcomes,
@@ -105,7 +111,7 @@ def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Ent
                 dosage=dosage,
                 reporting=reporting,
                 provenance=tuple(
-                    [arm_prov, *comparator_prov, *shared, *dose_prov, *reporting_prov]
+                    [*arm_prov, *comparator_prov, *shared, *dose_prov, *reporting_prov]
                 ),
                 arm=arm.name if len(arms.arms) > 1 else None,
             )

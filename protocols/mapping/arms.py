@@ -4,6 +4,11 @@
   (not the background, not negated, not only as advice) is an arm.
 - Exercise with no named type ("exercise", "exercise therapy") gives ``general`` only
   when no type is named: vocabulary.md defines ``general`` as exactly that.
+- Types named as one programme are one arm: a list that shares its last name's head
+  word ("strength and flexibility exercise", "stretching, strengthening and aerobic
+  exercises"), or one term that carries several types. A name with a head word of its
+  own ("core stabilisation exercise and strengthening exercise") or a type named as a
+  group ("the stretching group") stands as an arm by itself.
 - Placebo/sham, usual care, waitlist, education/advice and manual/passive therapy are
   comparators and never become exercise types. Another exercise arm is each arm's
   ``other_exercise`` comparator.
@@ -15,12 +20,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from bisect import bisect_left
 
 from attrs import frozen
 
 from protocols.mapping.document import Document, Mention
 from protocols.mapping.negation import negated
+from protocols.mapping.text import canonical_word
 from protocols.model import Provenance
 
 # How far before an exercise word "advice to", "encouraged to" ... may stand.
@@ -29,12 +37,16 @@ ADVICE_WINDOW = 8
 
 @frozen
 class Arm:
-    code: str
-    mention: Mention
+    """One exercise programme: its types (in order of first mention), where each was named,
+    and its name in the record's words."""
+
+    codes: tuple[str, ...]
+    mentions: tuple[Mention, ...]  # one a code
+    name: str
 
     @property
-    def name(self) -> str:
-        return self.mention.hit.text
+    def mention(self) -> Mention:
+        return self.mentions[0]
 
 
 @frozen
@@ -94,29 +106,119 @@ def _trains_deep_muscles(mention: Mention) -> bool:
 
 def find_arms(doc: Document) -> Arms:
     named: dict[str, Mention] = {}
-    count = 0
+    usable: list[Mention] = []
     for mention in doc.mentions("exercise_types"):
         if not _usable(doc, mention) or _is_sham(mention):
             continue
-        count += 1
+        usable.append(mention)
         for code in mention.hit.codes("exercise_types"):
             named.setdefault(code, mention)
     unnamed = [m for m in doc.mentions("unnamed_exercise") if _usable(doc, m)]
     for mention in unnamed:
         if _trains_deep_muscles(mention):
             named.setdefault("motor_control", mention)
-    exercise_mentions = count + len(unnamed)
+    exercise_mentions = len(usable) + len(unnamed)
     if not named and unnamed:
         named["general"] = unnamed[0]
     is_exercise = bool(named) and _studies_exercise(doc, exercise_mentions)
     if not is_exercise:
         return Arms((), (), False)
-    arms = tuple(Arm(code, mention) for code, mention in named.items())
+    arms = _programmes(named, usable)
     comparators: dict[str, Mention] = {}
     for mention in doc.mentions("comparators"):
         for code in mention.hit.codes("comparators"):
             comparators.setdefault(code, mention)
     return Arms(arms, tuple(comparators.items()), True)
+
+
+# The head word that ends an exercise's name: a name that has one stands on its own.
+# (In canonical form, as the text's words are: "exercises" is "exercize".)
+_HEADS = frozenset(
+    canonical_word(word)
+    for word in (
+        "exercise", "training", "program", "therapy", "intervention", "regime", "regimen",
+        "protocol", "class", "session", "workout", "method", "technique", "approach",
+        "rehabilitation", "group",
+    )
+)  # fmt: skip
+# What may stand between the names of a list: "A, B and C" (commas are not words).
+_LIST_WORDS = frozenset({"and", "plus", "as", "well"})
+_GROUP_WORDS = frozenset({"group", "arm", "cohort"})
+
+
+# Between two names of one list: "and", "plus", "as well as", or other short items set off
+# by commas ("stretching, strengthening, spine flexibility, and aerobic exercises").
+_LIST_ITEM = re.compile(r"\s*(?:(?:and|plus|as well as|&)\s+)?(?:[\w-]+(?:\s+[\w-]+)?)?\s*")
+
+
+def _in_one_list(a: Mention, b: Mention) -> bool:
+    between = a.part.text.canons[a.hit.last + 1 : b.hit.first]
+    if _LIST_WORDS.issuperset(between):
+        return True
+    pieces = a.part.text.source[a.hit.end : b.hit.start].split(",")
+    return len(pieces) > 1 and all(_LIST_ITEM.fullmatch(piece) for piece in pieces)
+
+
+def _names_a_group(mention: Mention) -> bool:
+    """Is this type named as a trial's group ("the stretching group", "a yoga exercise arm")?"""
+    canons = mention.part.text.canons
+    after = canons[mention.hit.last + 1 : mention.hit.last + 3]
+    return bool(after) and (
+        after[0] in _GROUP_WORDS
+        or (len(after) == 2 and after[0] in _HEADS and after[1] in _GROUP_WORDS)
+    )
+
+
+def _name(first: Mention, lists: list[tuple[Mention, Mention]]) -> str:
+    """An arm's name: its first name, or the whole list that starts with it."""
+    start, end = first.hit.start, first.hit.end
+    for a, b in lists:  # in text order: a list's pairs follow on
+        if a.part is first.part and a.hit.start <= end and a.hit.end >= end:
+            end = b.hit.end
+    return first.part.text.source[start:end]
+
+
+def _programmes(named: dict[str, Mention], usable: list[Mention]) -> tuple[Arm, ...]:
+    """The arms: the named types, those named as one programme joined into one arm."""
+    joined: dict[str, str] = {code: code for code in named}  # union-find over codes
+
+    def root(code: str) -> str:
+        while joined[code] != code:
+            code = joined[code]
+        return code
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:  # the earlier-named code stays the root: arms keep first-mention order
+            first, second = sorted((ra, rb), key=order.__getitem__)
+            joined[second] = first
+
+    order = {code: n for n, code in enumerate(named)}
+    # One term with several types ("strength and flexibility exercise") is one programme.
+    for mention in usable:
+        codes = mention.hit.codes("exercise_types")
+        for code in codes[1:]:
+            join(codes[0], code)
+    grouped = {c for m in usable if _names_a_group(m) for c in m.hit.codes("exercise_types")}
+    lists: list[tuple[Mention, Mention]] = []  # consecutive names joined as one programme
+    for a, b in itertools.pairwise(usable):
+        if a.part is not b.part or a.sentence != b.sentence:
+            continue
+        canons = a.part.text.canons
+        if canons[a.hit.last] in _HEADS or not _in_one_list(a, b):
+            continue
+        a_codes, b_codes = a.hit.codes("exercise_types"), b.hit.codes("exercise_types")
+        if grouped.intersection(a_codes) or grouped.intersection(b_codes):
+            continue
+        join(a_codes[0], b_codes[0])
+        lists.append((a, b))
+    members: dict[str, list[str]] = {}
+    for code in named:
+        members.setdefault(root(code), []).append(code)
+    arms = []
+    for head, codes in members.items():
+        arms.append(Arm(tuple(codes), tuple(named[c] for c in codes), _name(named[head], lists)))
+    return tuple(arms)
 
 
 def _non_prefixed(canons: tuple[str, ...], hit) -> bool:
@@ -156,9 +258,9 @@ def arm_comparators(arms: Arms, arm: Arm) -> tuple[tuple[str, Provenance], ...]:
     """The comparators of one arm, each with the words it came from."""
     found: dict[str, Mention] = {}
     for code, mention in arms.comparators:
-        if code not in found and not _joined_to(arm.mention, mention):
+        if code not in found and not any(_joined_to(own, mention) for own in arm.mentions):
             found[code] = mention
     for other in arms.arms:
-        if other.code != arm.code:
+        if other is not arm:
             found.setdefault("other_exercise", other.mention)
     return tuple((code, found[code].provenance("comparators", code)) for code in sorted(found))
