@@ -14,13 +14,14 @@ Three ways in:
 - ``prepare_records(records, jobs)`` yields ``PreparedRecord``s in input order: the
   workers also encode the entries as the catalogue writes them (JSON, search text),
   so they send back strings, and ``Catalogue.ingest`` encodes only the records.
-
-Workers are sent only the fields of a record that ``map_record`` reads (see
-``protocols.mapping.view``), not whole records.
 - ``premapped(records, jobs)`` returns ``(records, mapper)`` to hand unchanged to
   ``Catalogue.ingest(records, mapper, files)``: prepared records, and the mapper for
   a record the catalogue merges with a kept one (the merged record is new, so it is
   mapped anew, in this process).
+
+Workers are sent only the fields of a record that ``map_record`` reads (see
+``protocols.mapping.view``), not whole records. An input of a few hundred records is
+mapped in this process: starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
