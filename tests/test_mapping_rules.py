@@ -238,6 +238,8 @@ def test_nonspecific_about_the_exercises_is_not_the_population():
         ("Yoga for chronic neck pain", "neck_pain"),
         ("Cycling in healthy adults", "healthy"),
         ("Walking in people with low back pain compared with healthy controls", "low_back_pain"),
+        ("Walking programme for older adults with spinal stenosis", "low_back_pain"),
+        ("Exercise before surgery for cervical spinal stenosis", "neck_pain"),
     ],
 )
 def test_condition(title, condition):
@@ -511,6 +513,9 @@ def test_age_group_from_stated_ages(sentence, age_group):
         ("An active exercise programme versus yoga in fibromyalgia", {"general", "yoga"}),
         ("Physical exercise for chronic low back pain", {"general"}),
         ("Strength and flexibility exercise for low back pain", {"resistance", "stretching"}),
+        ("Deep neck flexor training in office workers with neck pain", {"motor_control"}),
+        ("Craniocervical flexion exercise after whiplash", {"motor_control"}),
+        ("Isometric exercise for people with knee osteoarthritis", {"resistance"}),
     ],
 )
 def test_exercise_type_spellings_and_general_programmes(title, expected):
@@ -693,3 +698,20 @@ def test_a_label_with_a_dotted_capital_i_still_opens_its_section():
         "AİMS: To test walking. METHODS: Adults walked for 8 weeks. RESULTS: Pain fell.",
     )
     assert entries and entries[0].dosage.weeks == 8
+
+
+@pytest.mark.parametrize(
+    ("measured", "domain"),
+    [
+        ("Posturography was recorded on a force plate", "balance_proprioception"),
+        ("Stabilometric parameters were recorded with eyes closed", "balance_proprioception"),
+        ("The tender point count was taken by a blinded assessor", "hypoalgesia"),
+        ("Pressure algometry was done over the trapezius", "hypoalgesia"),
+        ("Employment status was asked at one year", "work"),
+        ("The patient global assessment was taken at each visit", "global_impression"),
+        ("NSAID intake was recorded in a diary", "healthcare_use"),
+    ],
+)
+def test_outcome_wordings(measured, domain):
+    entries = mapped("Yoga for chronic low back pain", f"METHODS: {measured}.")
+    assert domain in domains(entries)
