@@ -208,6 +208,22 @@ def test_chronicity_from_a_stated_duration(duration):
     assert entries[0].population.chronicity == "chronic"
 
 
+@pytest.mark.parametrize(
+    ("duration", "chronicity"),
+    [
+        # A lower bound under 12 weeks leaves the band open: the pain may be chronic.
+        ("back pain for at least six weeks", "unspecified"),
+        ("LBP of more than 4 weeks' duration", "unspecified"),
+        # A stated length is a band.
+        ("back pain lasting 8 weeks", "subacute"),
+        ("neck pain lasting 3 weeks", "acute"),
+    ],
+)
+def test_chronicity_from_a_lower_bound_or_a_length(duration, chronicity):
+    entries = mapped("Yoga trial", f"METHODS: Adults with {duration} were randomised to yoga.")
+    assert entries[0].population.chronicity == chronicity
+
+
 def test_chronic_describing_something_else_is_not_chronicity():
     entries = mapped(
         "Yoga trial", "METHODS: Adults with low back pain and chronic diseases did yoga."

@@ -188,7 +188,8 @@ _DURATION_OF = frozenset({"pain", "symptom", "history", "lbp", "duration", "clbp
 def _duration_pattern(cues) -> Caseless:
     n = number_pattern(cues)
     return Caseless(
-        rf"(?:>|≥|more than|greater than|longer than|at least|over|exceeding|lasting)\s*(?:a\s+)?"
+        rf"(?P<bound>>|≥|more than|greater than|longer than|at least|over|exceeding|lasting)"
+        rf"\s*(?:a\s+)?"
         rf"(?P<n>{n})[\s{DASH}]*(?P<unit>months?|weeks?|years?)",
     )
 
@@ -220,6 +221,8 @@ def _duration(doc: Document):
             if unit.startswith("y") and (value >= 18 or _AGE_NEAR.match(chunk, match.end())):
                 continue  # "≥50 years (old)" is an age, not how long the pain has lasted
             weeks = value * {"m": 4.33, "w": 1.0, "y": 52.0}[unit[0]]
+            if weeks < 12 and match.group("bound").lower() != "lasting":
+                continue  # "at least 6 weeks" may be more than 12: no one band follows
             code = "chronic" if weeks >= 12 else "subacute" if weeks >= 6 else "acute"
             start = sentence.start + match.start()
             end = sentence.start + match.end()
