@@ -731,3 +731,16 @@ def test_a_label_with_a_dotted_capital_i_still_opens_its_section():
 def test_outcome_wordings(measured, domain):
     entries = mapped("Yoga for chronic low back pain", f"METHODS: {measured}.")
     assert domain in domains(entries)
+
+
+@pytest.mark.parametrize(
+    ("abstract", "design"),
+    [
+        ("METHODS: Participants will be randomly allocated to yoga or usual care.", "protocol"),
+        ("METHODS: Adults will be randomized to yoga or a waitlist.", "protocol"),
+        ("This paper describes the protocol of a trial of yoga for back pain.", "protocol"),
+        ("METHODS: Participants were randomly allocated to yoga or usual care.", "rct"),
+    ],
+)
+def test_a_trial_told_in_the_future_tense_is_a_protocol(abstract, design):
+    assert mapped("Yoga for chronic low back pain", abstract)[0].design == design
