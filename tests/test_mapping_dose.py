@@ -58,6 +58,7 @@ def test_ten_minutes_of_exercise_in_a_title():
         "Adults with pain for more than 3 months did yoga.",
         "Pain differed at week 14 of treatment.",
         "A 3-month follow-up was done.",
+        "Participants were followed for 52 weeks.",
     ],
 )
 def test_time_points_and_symptom_durations_are_not_programme_lengths(sentence):
@@ -243,3 +244,10 @@ def test_biweekly_is_ambiguous_and_left_unread():
 )
 def test_baseline_durations_and_follow_up_times_are_not_programme_lengths(sentence):
     assert dose(sentence).weeks is None
+
+
+def test_a_follow_up_period_does_not_hide_the_programme_length():
+    sentence = (
+        "Tai chi was practised twice weekly for 24 weeks; participants were followed for 52 weeks."
+    )
+    assert dose(sentence).weeks == 24

@@ -171,10 +171,10 @@ class _Ending:
 
 
 _TIME_POINT_BEFORE = _Ending(
-    r"(?:\bat|\bafter|\bby|\bwithin|\buntil|\bpost|follow[\s-]*ups?\s+(?:of|at)|followed\s+up\s+(?:for|at)|"
+    r"(?:\bat|\bafter|\bby|\bwithin|\buntil|\bpost|follow[\s-]*ups?\s+(?:of|at)|followed\s+(?:up\s+)?(?:for|at)|"
     r"history\s+of|\blast|\bpast|\bprevious|\bprior|\bfirst|\bnext|≥|>|<|≤|more\s+than|longer\s+than|"
     r"at\s+least|greater\s+than|less\s+than|aged?|every|week|and|baseline,?)\s*$",
-    r"\s*(?:ta\b|retfa\b|yb\b|nihtiw\b|litnu\b|tsop\b|(?:fo|ta)\s+s?pu[\s-]*wollof|(?:rof|ta)\s+pu\s+dewollof|"
+    r"\s*(?:ta\b|retfa\b|yb\b|nihtiw\b|litnu\b|tsop\b|(?:fo|ta)\s+s?pu[\s-]*wollof|(?:rof|ta)\s+(?:pu\s+)?dewollof|"
     r"fo\s+yrotsih|tsal\b|tsap\b|suoiverp\b|roirp\b|tsrif\b|txen\b|≥|>|<|≤|naht\s+erom|naht\s+regnol|"
     r"tsael\s+ta|naht\s+retaerg|naht\s+ssel|d?ega|yreve|keew|dna|,?enilesab)",
 )
