@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cache
+from itertools import compress
 from typing import NamedTuple
 
 from protocols.mapping.cues import Cues, by_identity
@@ -38,6 +39,10 @@ class Sentence(NamedTuple):
     end: int
 
 
+# Sentence(...) without the NamedTuple's Python-level __new__: a dozen a record.
+_new = tuple.__new__
+
+
 @by_identity
 def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(label opening a line, label after a sentence end); tried only at those places."""
@@ -52,6 +57,7 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
 
 
 _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
+_SENTENCE_MARKS = frozenset(".!?")
 
 
 _INDENT = re.compile(r"[ \t]*")
@@ -76,7 +82,7 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     # A label is tried only where a word a label starts with starts: a label's first word
     # is followed by a space or a mark, so it is a whole word of the text.
     firsts = _label_first_words(labels)
-    starts, canons = text.starts, text.canons
+    starts, ends, canons = text.starts, text.ends, text.canons
     # In a text with a character that ignoring case takes for another letter (text.py),
     # every place is tried.
     anywhere = folds_oddly(abstract)
@@ -94,11 +100,26 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
                 found.append((m.group("label"), m.start(), m.end()))
         at = abstract.find("\n", at)
         at = at if at == -1 else at + 1
-    for candidate in _AFTER_SENTENCE.finditer(abstract):
-        if may_open(candidate.end()):
+    if anywhere:
+        for candidate in _AFTER_SENTENCE.finditer(abstract):
             m = inline.match(abstract, candidate.end())
             if m:
                 found.append((m.group("label"), candidate.start() + 1, m.end()))
+    else:
+        # The same places as _AFTER_SENTENCE's, found from the words rather than by a scan
+        # of every character: a capitalised word a label starts with, after ". " (or "!",
+        # "?", any spaces and tabs) and nothing else since the word before it.
+        for i in compress(range(len(canons)), map(firsts.__contains__, canons)):
+            at = starts[i]
+            if not "A" <= abstract[at] <= "Z":
+                continue
+            after_word = ends[i - 1] if i else 0
+            between = abstract[after_word:at]
+            stop = after_word + len(between.rstrip(" \t"))  # after the sentence's mark
+            if stop < at and abstract[stop - 1 : stop] in _SENTENCE_MARKS:
+                m = inline.match(abstract, at)
+                if m:
+                    found.append((m.group("label"), stop, m.end()))
     found.sort(key=lambda f: f[1])
     # Keep labels that do not overlap an earlier one.
     kept: list[tuple[str, int, int]] = []
@@ -136,26 +157,33 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     at = start
     for match in _SENTENCE_END.finditer(text, start, end):
-        stop = match.start() + (text[match.start()] != "\n")  # keep the full stop
+        mark, after = match.span()
+        stop = mark if text[mark] == "\n" else mark + 1  # keep the full stop
         if stop > at:
             spans.append((at, stop))
-        at = match.end()
+        at = after
     if end > at:
         spans.append((at, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    # Only the first span can be blank: every other one starts where a match's spaces
+    # end, at a character that is no space.
+    if spans and spans[0][0] == start and text[start : spans[0][1]].isspace():
+        del spans[0]
+    return spans
 
 
-def _is_aim(text: Text, span: tuple[int, int], aims: list[Hit], aim_firsts: list[int]) -> bool:
+def _is_aim(span: tuple[int, int], aims: list[Hit], aim_starts: list[int], source: str) -> bool:
     """Does the sentence ``span`` state the study's aim: hold a whole aim phrase (``aims``,
-    every one found in the text, in order of their first words) or open with "To ..."?"""
-    first, stop = text.words_between(*span)
-    i = bisect_left(aim_firsts, first)
-    while i < len(aims) and aims[i].first < stop:
-        if aims[i].last < stop:
+    every one found in the text, in order of where they start) or open with "To ..."?"""
+    start, end = span
+    # In characters rather than words: a phrase's first word starts at or after the
+    # sentence's first word just when its first character does, and likewise at the end.
+    i = bisect_left(aim_starts, start)
+    while i < len(aims) and aims[i].start < end:
+        if aims[i].end <= end:
             return True
         i += 1
     # "To determine ...", "To study ..." opening a sentence state an aim too.
-    return bool(_TO_AIM.match(text.source, span[0], span[1]))
+    return bool(_TO_AIM.match(source, start, end))
 
 
 @by_identity
@@ -183,9 +211,9 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
         if role in ("unlabelled", "background", "other"):
             if aims is None:
                 aims = _aim_matcher(cues.aim_sentence).find(text)
-                aim_firsts = [hit.first for hit in aims]
+                aim_starts = [hit.start for hit in aims]
             aim_at = next(
-                (i for i, s in enumerate(spans) if _is_aim(text, s, aims, aim_firsts)), None
+                (i for i, s in enumerate(spans) if _is_aim(s, aims, aim_starts, abstract)), None
             )
             # Unlabelled text right before a labelled aim is background, as it is before an
             # aim sentence.
@@ -196,7 +224,7 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
                 else:
                     background = role == "background" or before_aim
                     sentence_role = "background" if background else "other"
-                sentences.append(Sentence(sentence_role, s, e))
+                sentences.append(_new(Sentence, (sentence_role, s, e)))
         else:
-            sentences.extend(Sentence(role, s, e) for s, e in spans)
+            sentences.extend([_new(Sentence, (role, s, e)) for s, e in spans])
     return sentences

@@ -193,7 +193,7 @@ _LETTER_OUTSIDE_ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[A-Z]")
 
 
 def folds_oddly(text: str) -> bool:
-    return any(ch in text for ch in FOLDED_ODDLY)
+    return not text.isascii() and any(ch in text for ch in FOLDED_ODDLY)
 
 
 class Caseless:
