@@ -52,7 +52,7 @@ class Part:
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
     word_ranges: tuple[tuple[int, int], ...]  # each sentence's words: (first, stop)
-    by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
+    by_kind: dict[str, list[int]]  # kind -> indexes of the hits that have it, in order
     firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
     def sentence_of(self, hit: Hit) -> Sentence:
@@ -156,21 +156,22 @@ class Engine:
             text = analyse(string)
             if source == "abstract":
                 sentences = tuple(split_abstract(text, self.cues))
-            else:
-                sentences = (Sentence(source, 0, len(string)),)
-            if not sentences:
-                continue
-            hits = tuple(longest(self.matcher.find(text)))
-            # Columns by zip, each sentence's words by bisect mapped over them: in C, not a
-            # Python call per sentence (this runs for every text of every record).
-            _, starts, ends = zip(*sentences, strict=True)
-            word_ranges = tuple(
-                zip(
-                    map(bisect_left, repeat(text.starts), starts),
-                    map(bisect_right, repeat(text.ends), ends),
-                    strict=True,
+                if not sentences:
+                    continue
+                # Columns by zip, each sentence's words by bisect mapped over them: in C,
+                # not a Python call per sentence.
+                _, starts, ends = zip(*sentences, strict=True)
+                word_ranges = tuple(
+                    zip(
+                        map(bisect_left, repeat(text.starts), starts),
+                        map(bisect_right, repeat(text.ends), ends),
+                        strict=True,
+                    )
                 )
-            )
+            else:  # one sentence, all the words
+                sentences = (Sentence(source, 0, len(string)),)
+                starts, word_ranges = (0,), ((0, len(text)),)
+            hits = tuple(longest(self.matcher.find(text)))
             by_kind: dict[str, list[int]] = {}
             for i, hit in enumerate(hits):
                 for kind in hit.kinds:
@@ -179,7 +180,6 @@ class Engine:
                         by_kind[kind] = [i]
                     else:
                         found.append(i)
-            index = {kind: tuple(found) for kind, found in by_kind.items()}
             firsts = tuple(map(itemgetter(0), hits))  # Hit.first
-            parts.append(Part(source, text, sentences, hits, starts, word_ranges, index, firsts))
+            parts.append(Part(source, text, sentences, hits, starts, word_ranges, by_kind, firsts))
         return Document(record, tuple(parts), self.cues)
