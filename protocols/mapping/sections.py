@@ -87,34 +87,37 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     # every place is tried.
     anywhere = folds_oddly(abstract)
 
-    def may_open(at: int) -> bool:
-        i = bisect_left(starts, at)
-        return anywhere or (i < len(starts) and starts[i] == at and canons[i] in firsts)
-
     found = []
-    at = 0
-    while at != -1:
-        if may_open(_INDENT.match(abstract, at).end()):
+    if anywhere:
+        at = 0
+        while at != -1:  # every line start
             m = line.match(abstract, at)
             if m:
                 found.append((m.group("label"), m.start(), m.end()))
-        at = abstract.find("\n", at)
-        at = at if at == -1 else at + 1
-    if anywhere:
+            at = abstract.find("\n", at)
+            at = at if at == -1 else at + 1
         for candidate in _AFTER_SENTENCE.finditer(abstract):
             m = inline.match(abstract, candidate.end())
             if m:
                 found.append((m.group("label"), candidate.start() + 1, m.end()))
     else:
-        # The same places as _AFTER_SENTENCE's, found from the words rather than by a scan
-        # of every character: a capitalised word a label starts with, after ". " (or "!",
-        # "?", any spaces and tabs) and nothing else since the word before it.
+        # The words a label starts with, each looked at where it stands (rather than a
+        # scan of every line and every sentence end): a label opens a line when only
+        # spaces and tabs come between the line's start and it; a label follows a sentence
+        # when it is capitalised and comes after ". " (or "!", "?", spaces and tabs; the
+        # places of _AFTER_SENTENCE) with nothing else since the word before.
         for i in compress(range(len(canons)), map(firsts.__contains__, canons)):
             at = starts[i]
-            if not "A" <= abstract[at] <= "Z":
-                continue
             after_word = ends[i - 1] if i else 0
             between = abstract[after_word:at]
+            newline = between.rfind("\n")
+            if (newline != -1 or i == 0) and not between[newline + 1 :].strip(" \t"):
+                m = line.match(abstract, after_word + newline + 1)
+                if m:
+                    found.append((m.group("label"), m.start(), m.end()))
+                continue  # no sentence's mark right before it
+            if not "A" <= abstract[at] <= "Z":
+                continue
             stop = after_word + len(between.rstrip(" \t"))  # after the sentence's mark
             if stop < at and abstract[stop - 1 : stop] in _SENTENCE_MARKS:
                 m = inline.match(abstract, at)
