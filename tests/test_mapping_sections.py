@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from protocols.mapping.cues import default_cues
 from protocols.mapping.text import Text, analyse
 
 LABELS = sections._role_labels(default_cues())
+_INDENT = re.compile(r"[ \t]*")
 _PIECES = ["METHODS", "Methods", "methods", "Results", "AIMS", "Aim", "Background", "Study"]
 _PIECES += [":", ".", "!", "?", " ", "  ", "\t", "\n", " \n", "We", "pain", "2.5", "(", "é", "±"]
 _PIECES += [". ", ": ", ". \t", "? Results: ", ". methods: ", ".Aims. ", "\n  Results\n"]
@@ -32,7 +34,7 @@ def _labels_by_scan(text: Text) -> list[tuple[str, int, int]]:
     found = []
     at = 0
     while at != -1:
-        if may_open(sections._INDENT.match(abstract, at).end()):
+        if may_open(_INDENT.match(abstract, at).end()):
             m = line.match(abstract, at)
             if m:
                 found.append((m.group("label"), m.start(), m.end()))

@@ -60,9 +60,6 @@ _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
 _SENTENCE_MARKS = frozenset(".!?")
 
 
-_INDENT = re.compile(r"[ \t]*")
-
-
 @by_identity
 def _label_first_words(labels: tuple[str, ...]) -> frozenset[str]:
     """The canonical form of every label's first word, however the text capitalises it
