@@ -193,6 +193,10 @@ def _aim_matcher(aim_sentence: tuple[str, ...]) -> Matcher:
     return Matcher.of_keys((analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence)
 
 
+def _with_role(role: str, spans: list[tuple[int, int]]) -> list[Sentence]:
+    return [_new(Sentence, (role, start, end)) for start, end in spans]
+
+
 def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
     """The abstract's sentences, each with the role of its section."""
     abstract = text.source
@@ -205,7 +209,7 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
             blocks.append((role, at, start))
         role, at = _role_of(label, roles), end
     blocks.append((role, at, len(abstract)))
-    sentences = []
+    sentences: list[Sentence] = []
     for n, (role, start, end) in enumerate(blocks):
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
@@ -215,16 +219,17 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
             aim_at = next(
                 (i for i, s in enumerate(spans) if _is_aim(s, aims, aim_starts, abstract)), None
             )
-            # Unlabelled text right before a labelled aim is background, as it is before an
-            # aim sentence.
-            before_aim = role == "unlabelled" and n + 1 < len(blocks) and blocks[n + 1][0] == "aim"
-            for i, (s, e) in enumerate(spans):
-                if aim_at is not None:
-                    sentence_role = "background" if i < aim_at else "aim"
-                else:
-                    background = role == "background" or before_aim
-                    sentence_role = "background" if background else "other"
-                sentences.append(_new(Sentence, (sentence_role, s, e)))
+            if aim_at is not None:
+                sentences += _with_role("background", spans[:aim_at])
+                sentences += _with_role("aim", spans[aim_at:])
+            else:
+                # Unlabelled text right before a labelled aim is background, as it is
+                # before an aim sentence.
+                before_aim = (
+                    role == "unlabelled" and n + 1 < len(blocks) and blocks[n + 1][0] == "aim"
+                )
+                background = role == "background" or before_aim
+                sentences += _with_role("background" if background else "other", spans)
         else:
-            sentences.extend([_new(Sentence, (role, s, e)) for s, e in spans])
+            sentences += _with_role(role, spans)
     return sentences
