@@ -66,7 +66,7 @@ _ABSTRACTS = st.lists(st.sampled_from(_PIECES) | st.text(max_size=3), max_size=4
 
 
 @given(_ABSTRACTS)
-def test_words_are_the_word_pattern_s_matches(source):
+def test_words_are_those_of_the_word_pattern(source):
     # analyse splits a text whose characters beyond ASCII are all marks as if it were
     # ASCII: the words must be those of the general pattern all the same.
     spans = [m.span() for m in _WORD.finditer(source)]
