@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from protocols.mapping.matcher import Matcher, longest
-from protocols.mapping.text import _WORD, analyse, canonical_word, term_keys
+from protocols.mapping.text import (
+    _WORD,
+    _canonical_word,
+    _CanonicalMemo,
+    analyse,
+    canonical_word,
+    term_keys,
+)
 
 
 @pytest.mark.parametrize(
@@ -127,3 +134,11 @@ def test_cost_does_not_depend_on_terms_absent_from_the_text():
     )
     text = analyse("Clinical Pilates for back pain")
     assert [h.text for h in small.find(text)] == [h.text for h in big.find(text)] == ["Pilates"]
+
+
+def test_canonical_memo_empties_itself_when_full(monkeypatch):
+    memo = _CanonicalMemo()
+    monkeypatch.setattr(_CanonicalMemo, "LIMIT", 3)
+    for word in ("Exercises", "behaviour", "HADS", "programmes", "Stabilising"):
+        assert memo[word] == _canonical_word(word)
+        assert len(memo) <= 3

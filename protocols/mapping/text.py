@@ -97,7 +97,7 @@ class _CanonicalMemo(dict[str, str]):
     (``map(memo.__getitem__, words)``) costs half of ``lru_cache``'s wrapper, and words
     repeat from text to text. A cache only, a word's form depends on the word alone."""
 
-    LIMIT = 200_000  # emptied when it grows past this (a long run's numbers and names)
+    LIMIT = 65_536  # emptied when it reaches this (a long run's numbers and names)
 
     def __missing__(self, word: str) -> str:
         if len(self) >= self.LIMIT:
