@@ -36,6 +36,13 @@ Again after merging with the rule fixes of the held-out evaluation, on a quiet m
 vocabulary 18.4 / 19.2 ms; text x1 / x2 / x4 18.5 / 35.8 / 69.2 ms.
 
 (An earlier run, on 2026-11-26 before this work, gave 2,784 / 1,474 / 1,922 records/s CPU.)
+
+After the reading work (text.py, sections.py, document.py: Engine.read 6-9% less CPU a record),
+2026-11-27, 20,000 records, before (ebbb360) and after in turn, twice, load 2.5-4.3:
+PubMed XML 4,546 and 4,201 before, 4,629 and 4,447 after; gold 2,171 and 2,051 before,
+2,249 and 2,290 after; both 2,724 and 2,543 before, 2,631 and 3,037 after (records/s CPU):
+on this load the gain is within the spread from run to run.
+
 The output is the same (``bench/map_check.py`` compares every entry of every fixture, gold
 and seed record with a dump made before). The matcher's cost follows text length and not
 vocabulary size. The whole mapping is still below the 5,000 records/s target (the PubMed

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from protocols.mapping.matcher import Matcher, longest
-from protocols.mapping.text import analyse, canonical_word, term_keys
+from protocols.mapping.text import (
+    _WORD,
+    _canonical_word,
+    _CanonicalMemo,
+    analyse,
+    canonical_word,
+    term_keys,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +63,26 @@ def test_words_keep_their_source_spans():
     text = analyse(source)
     for canon, start, end in zip(text.canons, text.starts, text.ends, strict=True):
         assert canonical_word(source[start:end]) == canon
+
+
+# Text as abstracts have it: ASCII words and marks, and beyond ASCII marks (± ≥ – ’ ©),
+# letters (é µ ß İ), numbers (² ½), marks that combine (U+0301) or vanish under NFKC, CJK.
+_PIECES = ["Exercise", "pain", "VO2max", "12", ". ", ", ", "\n", "(", "_", "-", " "]
+_PIECES += ["±", "≥", "–", "’", "©", "\u00a0", "é", "µ", "ß", "İ", "²", "½", "\u0301", "运动"]
+_ABSTRACTS = st.lists(st.sampled_from(_PIECES) | st.text(max_size=3), max_size=40).map("".join)
+
+
+@given(_ABSTRACTS)
+def test_words_are_those_of_the_word_pattern(source):
+    # analyse splits a text whose characters beyond ASCII are all marks as if it were
+    # ASCII: the words must be those of the general pattern all the same.
+    spans = [m.span() for m in _WORD.finditer(source)]
+    expected = [(canonical_word(source[a:b]), a, b) for a, b in spans]
+    expected = [word for word in expected if word[0]]
+    text = analyse(source)
+    assert list(zip(text.canons, text.starts, text.ends, strict=True)) == expected
+    assert text.joined == " " + "".join(canon + " " for canon in text.canons)
+    assert re.fullmatch(r" (\S+ )*", text.joined)
 
 
 def test_hyphen_in_a_term_means_joined_or_split():
@@ -103,3 +134,11 @@ def test_cost_does_not_depend_on_terms_absent_from_the_text():
     )
     text = analyse("Clinical Pilates for back pain")
     assert [h.text for h in small.find(text)] == [h.text for h in big.find(text)] == ["Pilates"]
+
+
+def test_canonical_memo_empties_itself_when_full(monkeypatch):
+    memo = _CanonicalMemo()
+    monkeypatch.setattr(_CanonicalMemo, "LIMIT", 3)
+    for word in ("Exercises", "behaviour", "HADS", "programmes", "Stabilising"):
+        assert memo[word] == _canonical_word(word)
+        assert len(memo) <= 3

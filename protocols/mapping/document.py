@@ -7,9 +7,11 @@ pass of the automaton over each text.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from attrs import field, frozen
@@ -50,7 +52,7 @@ class Part:
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
     word_ranges: tuple[tuple[int, int], ...]  # each sentence's words: (first, stop)
-    by_kind: dict[str, tuple[int, ...]]  # kind -> indexes of the hits that have it
+    by_kind: dict[str, list[int]]  # kind -> indexes of the hits that have it, in order
     firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
     def sentence_of(self, hit: Hit) -> Sentence:
@@ -154,18 +156,30 @@ class Engine:
             text = analyse(string)
             if source == "abstract":
                 sentences = tuple(split_abstract(text, self.cues))
-            else:
+                if not sentences:
+                    continue
+                # Columns by zip, each sentence's words by bisect mapped over them: in C,
+                # not a Python call per sentence.
+                _, starts, ends = zip(*sentences, strict=True)
+                word_ranges = tuple(
+                    zip(
+                        map(bisect_left, repeat(text.starts), starts),
+                        map(bisect_right, repeat(text.ends), ends),
+                        strict=True,
+                    )
+                )
+            else:  # one sentence, all the words
                 sentences = (Sentence(source, 0, len(string)),)
-            if not sentences:
-                continue
+                starts, word_ranges = (0,), ((0, len(text)),)
             hits = tuple(longest(self.matcher.find(text)))
-            starts = tuple(s.start for s in sentences)
-            word_ranges = tuple(text.words_between(s.start, s.end) for s in sentences)
             by_kind: dict[str, list[int]] = {}
             for i, hit in enumerate(hits):
                 for kind in hit.kinds:
-                    by_kind.setdefault(kind, []).append(i)
-            index = {kind: tuple(found) for kind, found in by_kind.items()}
-            firsts = tuple(hit.first for hit in hits)
-            parts.append(Part(source, text, sentences, hits, starts, word_ranges, index, firsts))
+                    found = by_kind.get(kind)
+                    if found is None:
+                        by_kind[kind] = [i]
+                    else:
+                        found.append(i)
+            firsts = tuple(map(itemgetter(0), hits))  # Hit.first
+            parts.append(Part(source, text, sentences, hits, starts, word_ranges, by_kind, firsts))
         return Document(record, tuple(parts), self.cues)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cache
+from itertools import compress
 from typing import NamedTuple
 
 from protocols.mapping.cues import Cues, by_identity
@@ -38,6 +39,10 @@ class Sentence(NamedTuple):
     end: int
 
 
+# Sentence(...) without the NamedTuple's Python-level __new__: a dozen a record.
+_new = tuple.__new__
+
+
 @by_identity
 def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(label opening a line, label after a sentence end); tried only at those places."""
@@ -52,9 +57,7 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
 
 
 _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
-
-
-_INDENT = re.compile(r"[ \t]*")
+_SENTENCE_MARKS = frozenset(".!?")
 
 
 @by_identity
@@ -76,29 +79,47 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     # A label is tried only where a word a label starts with starts: a label's first word
     # is followed by a space or a mark, so it is a whole word of the text.
     firsts = _label_first_words(labels)
-    starts, canons = text.starts, text.canons
+    starts, ends, canons = text.starts, text.ends, text.canons
     # In a text with a character that ignoring case takes for another letter (text.py),
     # every place is tried.
     anywhere = folds_oddly(abstract)
 
-    def may_open(at: int) -> bool:
-        i = bisect_left(starts, at)
-        return anywhere or (i < len(starts) and starts[i] == at and canons[i] in firsts)
-
     found = []
-    at = 0
-    while at != -1:
-        if may_open(_INDENT.match(abstract, at).end()):
+    if anywhere:
+        at = 0
+        while at != -1:  # every line start
             m = line.match(abstract, at)
             if m:
                 found.append((m.group("label"), m.start(), m.end()))
-        at = abstract.find("\n", at)
-        at = at if at == -1 else at + 1
-    for candidate in _AFTER_SENTENCE.finditer(abstract):
-        if may_open(candidate.end()):
+            at = abstract.find("\n", at)
+            at = at if at == -1 else at + 1
+        for candidate in _AFTER_SENTENCE.finditer(abstract):
             m = inline.match(abstract, candidate.end())
             if m:
                 found.append((m.group("label"), candidate.start() + 1, m.end()))
+    else:
+        # The words a label starts with, each looked at where it stands (rather than a
+        # scan of every line and every sentence end): a label opens a line when only
+        # spaces and tabs come between the line's start and it; a label follows a sentence
+        # when it is capitalised and comes after ". " (or "!", "?", spaces and tabs; the
+        # places of _AFTER_SENTENCE) with nothing else since the word before.
+        for i in compress(range(len(canons)), map(firsts.__contains__, canons)):
+            at = starts[i]
+            after_word = ends[i - 1] if i else 0
+            between = abstract[after_word:at]
+            newline = between.rfind("\n")
+            if (newline != -1 or i == 0) and not between[newline + 1 :].strip(" \t"):
+                m = line.match(abstract, after_word + newline + 1)
+                if m:
+                    found.append((m.group("label"), m.start(), m.end()))
+                continue  # no sentence's mark right before it
+            if not "A" <= abstract[at] <= "Z":
+                continue
+            stop = after_word + len(between.rstrip(" \t"))  # after the sentence's mark
+            if stop < at and abstract[stop - 1 : stop] in _SENTENCE_MARKS:
+                m = inline.match(abstract, at)
+                if m:
+                    found.append((m.group("label"), stop, m.end()))
     found.sort(key=lambda f: f[1])
     # Keep labels that do not overlap an earlier one.
     kept: list[tuple[str, int, int]] = []
@@ -136,26 +157,33 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     at = start
     for match in _SENTENCE_END.finditer(text, start, end):
-        stop = match.start() + (text[match.start()] != "\n")  # keep the full stop
+        mark, after = match.span()
+        stop = mark if text[mark] == "\n" else mark + 1  # keep the full stop
         if stop > at:
             spans.append((at, stop))
-        at = match.end()
+        at = after
     if end > at:
         spans.append((at, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    # Only the first span can be blank: every other one starts where a match's spaces
+    # end, at a character that is no space.
+    if spans and spans[0][0] == start and text[start : spans[0][1]].isspace():
+        del spans[0]
+    return spans
 
 
-def _is_aim(text: Text, span: tuple[int, int], aims: list[Hit], aim_firsts: list[int]) -> bool:
+def _is_aim(span: tuple[int, int], aims: list[Hit], aim_starts: list[int], source: str) -> bool:
     """Does the sentence ``span`` state the study's aim: hold a whole aim phrase (``aims``,
-    every one found in the text, in order of their first words) or open with "To ..."?"""
-    first, stop = text.words_between(*span)
-    i = bisect_left(aim_firsts, first)
-    while i < len(aims) and aims[i].first < stop:
-        if aims[i].last < stop:
+    every one found in the text, in order of where they start) or open with "To ..."?"""
+    start, end = span
+    # In characters rather than words: a phrase's first word starts at or after the
+    # sentence's first word just when its first character does, and likewise at the end.
+    i = bisect_left(aim_starts, start)
+    while i < len(aims) and aims[i].start < end:
+        if aims[i].end <= end:
             return True
         i += 1
     # "To determine ...", "To study ..." opening a sentence state an aim too.
-    return bool(_TO_AIM.match(text.source, span[0], span[1]))
+    return bool(_TO_AIM.match(source, start, end))
 
 
 @by_identity
@@ -163,6 +191,10 @@ def _aim_matcher(aim_sentence: tuple[str, ...]) -> Matcher:
     """The aim phrases, as canonical words, in one automaton: one pass over the text finds
     them all (a sentence may hold an aim phrase from any of its words)."""
     return Matcher.of_keys((analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence)
+
+
+def _with_role(role: str, spans: list[tuple[int, int]]) -> list[Sentence]:
+    return [_new(Sentence, (role, start, end)) for start, end in spans]
 
 
 def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
@@ -177,26 +209,27 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
             blocks.append((role, at, start))
         role, at = _role_of(label, roles), end
     blocks.append((role, at, len(abstract)))
-    sentences = []
+    sentences: list[Sentence] = []
     for n, (role, start, end) in enumerate(blocks):
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
             if aims is None:
                 aims = _aim_matcher(cues.aim_sentence).find(text)
-                aim_firsts = [hit.first for hit in aims]
+                aim_starts = [hit.start for hit in aims]
             aim_at = next(
-                (i for i, s in enumerate(spans) if _is_aim(text, s, aims, aim_firsts)), None
+                (i for i, s in enumerate(spans) if _is_aim(s, aims, aim_starts, abstract)), None
             )
-            # Unlabelled text right before a labelled aim is background, as it is before an
-            # aim sentence.
-            before_aim = role == "unlabelled" and n + 1 < len(blocks) and blocks[n + 1][0] == "aim"
-            for i, (s, e) in enumerate(spans):
-                if aim_at is not None:
-                    sentence_role = "background" if i < aim_at else "aim"
-                else:
-                    background = role == "background" or before_aim
-                    sentence_role = "background" if background else "other"
-                sentences.append(Sentence(sentence_role, s, e))
+            if aim_at is not None:
+                sentences += _with_role("background", spans[:aim_at])
+                sentences += _with_role("aim", spans[aim_at:])
+            else:
+                # Unlabelled text right before a labelled aim is background, as it is
+                # before an aim sentence.
+                before_aim = (
+                    role == "unlabelled" and n + 1 < len(blocks) and blocks[n + 1][0] == "aim"
+                )
+                background = role == "background" or before_aim
+                sentences += _with_role("background" if background else "other", spans)
         else:
-            sentences.extend(Sentence(role, s, e) for s, e in spans)
+            sentences += _with_role(role, spans)
     return sentences

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 from itertools import accumulate
 
 from attrs import frozen
@@ -27,7 +26,10 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _SPLIT = re.compile(rf"([{_CJK}]|[^\W_{_CJK}]+)")
 # The same for a text all ASCII (most are), where a word is letters and digits: faster.
+# It splits alike a text whose only characters beyond ASCII are no word characters (±, ≥,
+# ©, dashes, quotes: about a third of abstracts), as those can only lie between words.
 _SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
 
 # British -> American endings and stems (applied to both terms and text).
 _SPELLING_SUFFIXES = (
@@ -61,9 +63,12 @@ _SPELLING_INFIXES = (
 )
 
 
-@lru_cache(maxsize=65536)
 def canonical_word(word: str) -> str:
     """The canonical form of one word (see the module docstring)."""
+    return _CANONICAL[word]
+
+
+def _canonical_word(word: str) -> str:
     w = unicodedata.normalize("NFKC", word).casefold()
     if not w.isalnum():
         w = "".join(ch for ch in w if ch.isalnum())
@@ -85,6 +90,23 @@ def canonical_word(word: str) -> str:
     elif w.endswith("s") and not w.endswith(("ss", "us", "is", "ys", "as")):
         w = w[:-1]
     return w
+
+
+class _CanonicalMemo(dict[str, str]):
+    """Canonical forms of the words seen, filled on a miss: a plain dict looked up from C
+    (``map(memo.__getitem__, words)``) costs half of ``lru_cache``'s wrapper, and words
+    repeat from text to text. A cache only, a word's form depends on the word alone."""
+
+    LIMIT = 65_536  # emptied when it reaches this (a long run's numbers and names)
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        canon = self[word] = _canonical_word(word)
+        return canon
+
+
+_CANONICAL = _CanonicalMemo()
 
 
 @frozen
@@ -124,19 +146,22 @@ def analyse(source: str) -> Text:
     """Split ``source`` into canonical words, keeping each one's source span."""
     # One split keeps words and what lies between them; the offsets are then running
     # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
-    pieces = (_SPLIT_ASCII if source.isascii() else _SPLIT).split(source)
-    words = pieces[1::2]
-    canons = list(map(canonical_word, words))
-    bounds = list(accumulate(map(len, pieces)))
-    starts = bounds[0::2][: len(words)]
-    ends = bounds[1::2]
+    pieces = _SPLIT_ASCII.split(source)
+    # Beyond ASCII, split again only if a character between those words is a word
+    # character (\w is ``isalnum``, or "_", which is ASCII): é, µ, ², CJK.
+    if not source.isascii() and any(map(str.isalnum, _BEYOND_ASCII.findall("".join(pieces[0::2])))):
+        pieces = _SPLIT.split(source)
+    # Tuples sliced from tuples: no list copied again to become the Text's fields.
+    canons = tuple(map(_CANONICAL.__getitem__, pieces[1::2]))
+    bounds = tuple(accumulate(map(len, pieces)))  # pieces: between, word, ..., between
+    starts, ends = bounds[:-1:2], bounds[1::2]
     if "" in canons:  # a word that is all marks after NFKC (rare): drop it
         kept = [i for i, c in enumerate(canons) if c]
-        canons = [canons[i] for i in kept]
-        starts = [starts[i] for i in kept]
-        ends = [ends[i] for i in kept]
+        canons = tuple(canons[i] for i in kept)
+        starts = tuple(starts[i] for i in kept)
+        ends = tuple(ends[i] for i in kept)
     joined = " " + " ".join(canons) + " " if canons else " "
-    return Text(source, tuple(canons), tuple(starts), tuple(ends), joined)
+    return Text(source, canons, starts, ends, joined)
 
 
 def canonical_words(phrase: str) -> tuple[str, ...]:
@@ -168,7 +193,7 @@ _LETTER_OUTSIDE_ESCAPES = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)|[A-Z]")
 
 
 def folds_oddly(text: str) -> bool:
-    return any(ch in text for ch in FOLDED_ODDLY)
+    return not text.isascii() and any(ch in text for ch in FOLDED_ODDLY)
 
 
 class Caseless:
