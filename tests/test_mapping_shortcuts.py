@@ -4,6 +4,8 @@
   ``finditer`` over the whole sentence.
 - ``text.Caseless`` runs a case-ignoring pattern on lower-cased text: the same matches
   and offsets as the pattern with ``re.I``, odd case foldings ("ſ", "ı", "K") included.
+- The stated-age patterns, tried only where a word they open with stands: the first
+  match a search finds.
 - ``matcher.longest`` settles overlapping matches as the longest, leftmost first.
 - A dose context phrase that must end its text is found by matching its mirror image at
   the start of the reversed text, as a search for the phrase finds it.
@@ -25,7 +27,13 @@ from protocols.mapping.dose import (
 )
 from protocols.mapping.matcher import Hit, longest
 from protocols.mapping.numbers import number_pattern, number_starts, scan
-from protocols.mapping.population import _counted_pattern, _duration_pattern
+from protocols.mapping.population import (
+    _AGE_RANGE,
+    _MEAN_AGE,
+    _counted_pattern,
+    _duration_pattern,
+    _first_match,
+)
 from protocols.mapping.text import Caseless, analyse
 
 PIECES = [
@@ -194,3 +202,44 @@ contexts = st.lists(
 def test_mirrored_endings_agree_with_a_search(context):
     for ending in (_TIME_POINT_BEFORE, _PROGRAMME_BEFORE, _NOT_SESSION_MINUTES_BEFORE):
         assert ending.ends(context) == bool(ending.pattern.search(context))
+
+
+AGE_PIECES = [
+    "aged 18-65",
+    "AGED 20 to 40 years",
+    "ages 12 and 19",
+    "Age range 30–50",
+    "between the ages of 65 and 80",
+    "between the ages 5",
+    "mean age 44.5",
+    "Mean age: 71",
+    "mean  AGE (SD) 33",
+    "image 12-14",
+    "average 20-30",
+    "teenage 13-19",
+    "stage 2-3",
+    "agedness 12",
+    "İaged 20-30",
+    "ſ",
+    "K",
+    "between",
+    "mean",
+    "the",
+    "of",
+    ",",
+    "(",
+    "-",
+    "5",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(AGE_PIECES), max_size=10).map(" ".join))
+def test_stated_age_search_finds_what_a_search_finds(sentence):
+    for caseless in (_AGE_RANGE, _MEAN_AGE):
+        want = re.compile(caseless.caseless.pattern, re.I).search(sentence)
+        got = _first_match(caseless, sentence)
+        if want is None:
+            assert got is None
+        else:
+            assert (got.span(), got.groups()) == (want.span(), want.groups())

@@ -273,6 +273,28 @@ _AGE_RANGE = Caseless(
     rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})"
 )
 _MEAN_AGE = Caseless(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)")
+# The words a match of each opens with, in lower case.
+_OPENINGS = {_AGE_RANGE: ("age", "between"), _MEAN_AGE: ("mean",)}
+
+
+def _first_match(pattern: Caseless, chunk: str) -> re.Match[str] | None:
+    """``pattern``'s first match in ``chunk``, as ``search`` finds it.
+
+    A search tries every place of the text (the patterns open with a word boundary: there
+    is no literal start the regex engine could skip to); on lower-cased text only the
+    places where an opening word stands are tried (see ``numbers.scan``).
+    """
+    compiled, target = pattern.on(chunk)
+    if compiled is not pattern.lower:  # a text with letters that fold oddly: search it all
+        return compiled.search(target)
+    starts = []
+    for word in _OPENINGS[pattern]:
+        at = target.find(word)
+        while at != -1:
+            starts.append(at)
+            at = target.find(word, at + 1)
+    starts.sort()
+    return next(scan(compiled, target, starts), None)
 
 
 def _age_code(low: float, high: float) -> str | None:
@@ -305,8 +327,7 @@ def _stated_age(doc: Document):
         if "age" not in chunk.casefold():
             continue
         for pattern in (_AGE_RANGE, _MEAN_AGE):
-            compiled, target = pattern.on(chunk)
-            match = compiled.search(target)
+            match = _first_match(pattern, chunk)
             if not match:
                 continue
             if pattern is _AGE_RANGE:
