@@ -5,7 +5,9 @@
 - ``text.Caseless`` runs a case-ignoring pattern on lower-cased text: the same matches
   and offsets as the pattern with ``re.I``, odd case foldings ("ſ", "ı", "K") included.
 - The stated-age patterns, tried only where a word they open with stands: the first
-  match a search finds.
+  match a search finds; an ASCII text with the letters "age" keeps them in its canonical
+  words (the stated-age step skips an abstract without them).
+- ``negation.sentence_has`` finds a cue where a walk over the sentence's words does.
 - ``matcher.longest`` settles overlapping matches as the longest, leftmost first.
 - A dose context phrase that must end its text is found by matching its mirror image at
   the start of the reversed text, as a search for the phrase finds it.
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +29,7 @@ from protocols.mapping.dose import (
     lower_patterns,
 )
 from protocols.mapping.matcher import Hit, longest
+from protocols.mapping.negation import sentence_has
 from protocols.mapping.numbers import number_pattern, number_starts, scan
 from protocols.mapping.population import (
     _AGE_RANGE,
@@ -243,3 +247,57 @@ def test_stated_age_search_finds_what_a_search_finds(sentence):
             assert got is None
         else:
             assert (got.span(), got.groups()) == (want.span(), want.groups())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "Aged",
+                    "AGES",
+                    "teenage",
+                    "agenda",
+                    "stage",
+                    "ageing",
+                    "agexes",
+                    "ages18",
+                    "damages",
+                    "imageries",
+                    "AGEISE",
+                    "agetres",
+                    "anaesage",
+                    "age-range",
+                    "manage",
+                ]
+            ),  # fmt: skip
+            st.text(alphabet=string.ascii_letters + string.digits + " -.,", max_size=12),
+        ),
+        max_size=8,
+    ).map(" ".join)
+)
+def test_an_ascii_text_with_the_letters_age_keeps_them_in_its_canonical_words(text):
+    # population._stated_age skips an ASCII abstract whose canonical words lack "age".
+    if re.search("age", text, re.I):
+        assert "age" in analyse(text).joined
+
+
+CUE_WORDS = ["were", "excluded", "was", "exclusion", "criteria", "red", "flags", "if", "mean",
+             "age", "aged", "years", "old", "patients", "Exclusion-criteria", "contraindications",
+             "outcome", "measures", "change", "in", "the", ".", ","]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(CUE_WORDS), max_size=14).map(" ".join), st.data())
+def test_sentence_has_finds_a_cue_where_a_walk_over_the_words_does(sentence, data):
+    cues = default_cues()
+    text = analyse(sentence)
+    start = data.draw(st.integers(0, len(sentence)))
+    end = data.draw(st.integers(start, len(sentence)))
+    first, stop = text.words_between(start, end)
+    words = text.canons[first:stop]
+    for cue_list in (cues.exclusion_sentence, cues.characteristics, cues.measured):
+        keys = [analyse(cue).canons for cue in cue_list]
+        walked = any(words[i : i + len(key)] == key for i in range(len(words)) for key in keys)
+        assert sentence_has(text, start, end, cue_list) == walked
