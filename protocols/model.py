@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 from attrs import frozen
-from attrs.validators import deep_iterable, ge, in_, instance_of, optional
+from attrs.validators import and_, deep_iterable, ge, in_, instance_of, optional
 
 from protocols.vocabulary import codes
 
@@ -24,12 +24,122 @@ def _strings(value=()) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _codes_of(kind: str):
-    return deep_iterable(member_validator=in_(codes(kind)), iterable_validator=instance_of(tuple))
+# The validators run for every model object the mapping builds (a dozen Provenances a
+# record), and attrs' own cost several times a plain test. So each validator below tries
+# one cheap test that accepts the usual value and hands any other value to the attrs
+# validator it stands for, which accepts or rejects it exactly as before, with the same
+# error (the repr, which errors show, is that validator's too).
+class _Fast:
+    """An attrs validator: ``full`` runs only for a value the cheap test does not accept."""
+
+    __slots__ = ("full",)
+
+    def __init__(self, full) -> None:
+        self.full = full
+
+    def __repr__(self) -> str:
+        return repr(self.full)
 
 
-def _optional_code(kind: str):
-    return optional(in_(codes(kind)))
+class _Text(_Fast):
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value.__class__ is not str:
+            self.full(instance, attribute, value)
+
+
+class _OptionalText(_Fast):
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value is not None and value.__class__ is not str:
+            self.full(instance, attribute, value)
+
+
+class _Count(_Fast):
+    """An int, not negative (a bool is an int too, as ``instance_of(int)`` sees it)."""
+
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value.__class__ is not int or value < 0:
+            self.full(instance, attribute, value)
+
+
+class _OptionalCount(_Fast):
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value is not None and (value.__class__ is not int or value < 0):
+            self.full(instance, attribute, value)
+
+
+class _OptionalInt(_Fast):
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value is not None and value.__class__ is not int:
+            self.full(instance, attribute, value)
+
+
+class _Texts(_Fast):
+    """A tuple of str (most often empty)."""
+
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value.__class__ is not tuple or (value and any(v.__class__ is not str for v in value)):
+            self.full(instance, attribute, value)
+
+
+class _Code(_Fast):
+    """One code of a kind (a str equal to a code is in the tuple of codes too)."""
+
+    __slots__ = ("codes",)
+
+    def __init__(self, full, codes: tuple[str, ...]) -> None:
+        super().__init__(full)
+        self.codes = frozenset(codes)
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value.__class__ is not str or value not in self.codes:
+            self.full(instance, attribute, value)
+
+
+class _OptionalCode(_Code):
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        if value is not None and (value.__class__ is not str or value not in self.codes):
+            self.full(instance, attribute, value)
+
+
+class _Codes(_Code):
+    """A tuple of codes of a kind."""
+
+    __slots__ = ()
+
+    def __call__(self, instance, attribute, value) -> None:
+        try:
+            if value.__class__ is tuple and self.codes.issuperset(value):
+                return
+        except TypeError:  # an unhashable member: the full validator decides
+            pass
+        self.full(instance, attribute, value)
+
+
+def _codes_of(kind: str) -> _Codes:
+    full = deep_iterable(member_validator=in_(codes(kind)), iterable_validator=instance_of(tuple))
+    return _Codes(full, codes(kind))
+
+
+def _code(kind: str) -> _Code:
+    return _Code(in_(codes(kind)), codes(kind))
+
+
+def _optional_code(kind: str) -> _OptionalCode:
+    return _OptionalCode(optional(in_(codes(kind))), codes(kind))
 
 
 def _amount(_instance, attribute, value) -> None:
@@ -53,11 +163,14 @@ def _to_amount(value):
     return value
 
 
-_text = instance_of(str)
-_optional_text = optional(instance_of(str))
-_tuple_of_text = deep_iterable(
-    member_validator=instance_of(str), iterable_validator=instance_of(tuple)
+_text = _Text(instance_of(str))
+_optional_text = _OptionalText(optional(instance_of(str)))
+_tuple_of_text = _Texts(
+    deep_iterable(member_validator=instance_of(str), iterable_validator=instance_of(tuple))
 )
+_optional_int = _OptionalInt(optional(instance_of(int)))
+_count = _Count(and_(instance_of(int), ge(0)))
+_optional_count = _OptionalCount(optional([instance_of(int), ge(0)]))
 
 
 # --------------------------------------------------------------------------- records
@@ -114,12 +227,12 @@ class Record:
         default=(), converter=_strings, validator=_tuple_of_text
     )
     journal: str | None = attrs.field(default=None, validator=_optional_text)
-    year: int | None = attrs.field(default=None, validator=optional(instance_of(int)))
+    year: int | None = attrs.field(default=None, validator=_optional_int)
     volume: str | None = attrs.field(default=None, validator=_optional_text)
     issue: str | None = attrs.field(default=None, validator=_optional_text)
     pages: str | None = attrs.field(default=None, validator=_optional_text)
     article_number: str | None = attrs.field(default=None, validator=_optional_text)
-    page_count: int | None = attrs.field(default=None, validator=optional(instance_of(int)))
+    page_count: int | None = attrs.field(default=None, validator=_optional_int)
     keywords: tuple[str, ...] = attrs.field(
         default=(), converter=_strings, validator=_tuple_of_text
     )
@@ -132,7 +245,7 @@ class Record:
         default=(), converter=_strings, validator=_tuple_of_text
     )
     subject_codes: tuple[SubjectCode, ...] = attrs.field(default=(), converter=tuple)
-    times_cited: int | None = attrs.field(default=None, validator=optional(instance_of(int)))
+    times_cited: int | None = attrs.field(default=None, validator=_optional_int)
     # Titles of the works the source page lists as related (the portal's 相关论文).
     related: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tuple_of_text)
     origins: tuple[Origin, ...] = attrs.field(default=(), converter=tuple)
@@ -162,29 +275,27 @@ class RecordRef:
     title: str = attrs.field(validator=_text)
     doi: str | None = attrs.field(default=None, validator=_optional_text)
     pmid: str | None = attrs.field(default=None, validator=_optional_text)
-    year: int | None = attrs.field(default=None, validator=optional(instance_of(int)))
+    year: int | None = attrs.field(default=None, validator=_optional_int)
 
 
 @frozen
 class Population:
     condition: str | None = attrs.field(default=None, validator=_optional_code("condition"))
-    chronicity: str = attrs.field(default="unspecified", validator=in_(codes("chronicity")))
-    specificity: str = attrs.field(default="unspecified", validator=in_(codes("specificity")))
-    age_group: str = attrs.field(default="unspecified", validator=in_(codes("age_group")))
-    sample_size: int | None = attrs.field(
-        default=None, validator=optional([instance_of(int), ge(0)])
-    )
+    chronicity: str = attrs.field(default="unspecified", validator=_code("chronicity"))
+    specificity: str = attrs.field(default="unspecified", validator=_code("specificity"))
+    age_group: str = attrs.field(default="unspecified", validator=_code("age_group"))
+    sample_size: int | None = attrs.field(default=None, validator=_optional_count)
 
 
 @frozen
 class Outcome:
-    domain: str = attrs.field(validator=in_(codes("outcomes")))
+    domain: str = attrs.field(validator=_code("outcomes"))
     measure: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @frozen
 class Intensity:
-    metric: str = attrs.field(validator=in_(codes("intensity_metric")))
+    metric: str = attrs.field(validator=_code("intensity_metric"))
     low: Number | None = None
     high: Number | None = None
     class_: str | None = attrs.field(default=None, validator=_optional_code("intensity_class"))
@@ -231,8 +342,8 @@ class Provenance:
     field: str = attrs.field(validator=_text)
     value: str = attrs.field(validator=_text)
     source: str = attrs.field(validator=_text)  # title | keywords | abstract | curator
-    start: int = attrs.field(validator=[instance_of(int), ge(0)])
-    end: int = attrs.field(validator=[instance_of(int), ge(0)])
+    start: int = attrs.field(validator=_count)
+    end: int = attrs.field(validator=_count)
     text: str = attrs.field(validator=_text)
 
 
@@ -253,11 +364,13 @@ class Entry:
     )
     population: Population = Population()
     outcomes: tuple[Outcome, ...] = attrs.field(default=(), converter=tuple)
-    design: str = attrs.field(default="unknown", validator=in_(codes("design")))
+    design: str = attrs.field(default="unknown", validator=_code("design"))
     dosage: Dosage = Dosage()
     reporting: Reporting = Reporting()
     provenance: tuple[Provenance, ...] = attrs.field(default=(), converter=tuple)
-    review_status: str = attrs.field(default="auto", validator=in_(REVIEW_STATUSES))
+    review_status: str = attrs.field(
+        default="auto", validator=_Code(in_(REVIEW_STATUSES), REVIEW_STATUSES)
+    )
     # The arm's name in the record's words, when a record describes several.
     arm: str | None = attrs.field(default=None, validator=_optional_text)
     # Fields a person set (workbook import, ``protocat edit``); an ingest never overwrites them.

@@ -4,6 +4,10 @@
   ``finditer`` over the whole sentence.
 - ``text.Caseless`` runs a case-ignoring pattern on lower-cased text: the same matches
   and offsets as the pattern with ``re.I``, odd case foldings ("ſ", "ı", "K") included.
+- The stated-age patterns, tried only where a word they open with stands: the first
+  match a search finds; an ASCII text with the letters "age" keeps them in its canonical
+  words (the stated-age step skips an abstract without them).
+- ``negation.sentence_has`` finds a cue where a walk over the sentence's words does.
 - ``matcher.longest`` settles overlapping matches as the longest, leftmost first.
 - A dose context phrase that must end its text is found by matching its mirror image at
   the start of the reversed text, as a search for the phrase finds it.
@@ -12,6 +16,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,8 +29,15 @@ from protocols.mapping.dose import (
     lower_patterns,
 )
 from protocols.mapping.matcher import Hit, longest
+from protocols.mapping.negation import sentence_has
 from protocols.mapping.numbers import number_pattern, number_starts, scan
-from protocols.mapping.population import _counted_pattern, _duration_pattern
+from protocols.mapping.population import (
+    _AGE_RANGE,
+    _MEAN_AGE,
+    _counted_pattern,
+    _duration_pattern,
+    _first_match,
+)
 from protocols.mapping.text import Caseless, analyse
 
 PIECES = [
@@ -194,3 +206,98 @@ contexts = st.lists(
 def test_mirrored_endings_agree_with_a_search(context):
     for ending in (_TIME_POINT_BEFORE, _PROGRAMME_BEFORE, _NOT_SESSION_MINUTES_BEFORE):
         assert ending.ends(context) == bool(ending.pattern.search(context))
+
+
+AGE_PIECES = [
+    "aged 18-65",
+    "AGED 20 to 40 years",
+    "ages 12 and 19",
+    "Age range 30–50",
+    "between the ages of 65 and 80",
+    "between the ages 5",
+    "mean age 44.5",
+    "Mean age: 71",
+    "mean  AGE (SD) 33",
+    "image 12-14",
+    "average 20-30",
+    "teenage 13-19",
+    "stage 2-3",
+    "agedness 12",
+    "İaged 20-30",
+    "ſ",
+    "K",
+    "between",
+    "mean",
+    "the",
+    "of",
+    ",",
+    "(",
+    "-",
+    "5",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(AGE_PIECES), max_size=10).map(" ".join))
+def test_stated_age_search_finds_what_a_search_finds(sentence):
+    for caseless in (_AGE_RANGE, _MEAN_AGE):
+        want = re.compile(caseless.caseless.pattern, re.I).search(sentence)
+        got = _first_match(caseless, sentence)
+        if want is None:
+            assert got is None
+        else:
+            assert (got.span(), got.groups()) == (want.span(), want.groups())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "Aged",
+                    "AGES",
+                    "teenage",
+                    "agenda",
+                    "stage",
+                    "ageing",
+                    "agexes",
+                    "ages18",
+                    "damages",
+                    "imageries",
+                    "AGEISE",
+                    "agetres",
+                    "anaesage",
+                    "age-range",
+                    "manage",
+                ]
+            ),  # fmt: skip
+            st.text(alphabet=string.ascii_letters + string.digits + " -.,", max_size=12),
+        ),
+        max_size=8,
+    ).map(" ".join)
+)
+def test_an_ascii_text_with_the_letters_age_keeps_them_in_its_canonical_words(text):
+    # population._stated_age skips an ASCII abstract whose canonical words lack "age".
+    if re.search("age", text, re.I):
+        assert "age" in analyse(text).joined
+
+
+CUE_WORDS = ["were", "excluded", "was", "exclusion", "criteria", "red", "flags", "if", "mean",
+             "age", "aged", "years", "old", "patients", "Exclusion-criteria", "contraindications",
+             "outcome", "measures", "change", "in", "the", ".", ","]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(CUE_WORDS), max_size=14).map(" ".join), st.data())
+def test_sentence_has_finds_a_cue_where_a_walk_over_the_words_does(sentence, data):
+    cues = default_cues()
+    text = analyse(sentence)
+    start = data.draw(st.integers(0, len(sentence)))
+    end = data.draw(st.integers(start, len(sentence)))
+    first, stop = text.words_between(start, end)
+    words = text.canons[first:stop]
+    for cue_list in (cues.exclusion_sentence, cues.characteristics, cues.measured):
+        keys = [analyse(cue).canons for cue in cue_list]
+        walked = any(words[i : i + len(key)] == key for i in range(len(words)) for key in keys)
+        assert sentence_has(text, start, end, cue_list) == walked

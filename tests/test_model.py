@@ -1,10 +1,23 @@
 import json
 
+import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from protocols.model import Dosage, Entry, Intensity, Outcome, Population, Record, RecordRef
+from protocols import model
+from protocols.model import (
+    Dosage,
+    Entry,
+    Intensity,
+    Outcome,
+    Population,
+    Provenance,
+    Record,
+    RecordRef,
+)
 from protocols.serialize import from_json, to_json
+from protocols.vocabulary import codes
 from tests.strategies import entries, records
 
 
@@ -61,3 +74,45 @@ def test_a_negative_dose_is_refused():
 def test_a_range_must_be_ordered():
     with pytest.raises(ValueError):
         Dosage(sessions_per_week=(3, 2))
+
+
+class _Str(str):
+    """A str subclass: the fast validators leave it to the attrs validator."""
+
+
+_FAST_VALIDATED = [
+    (cls, attribute)
+    for cls in (Record, RecordRef, Population, Outcome, Intensity, Dosage, Provenance, Entry)
+    for attribute in attrs.fields(cls)
+    if isinstance(attribute.validator, model._Fast)
+]
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False),
+    st.sampled_from(["", "x", "rct", "chronic", "aerobic", "auto", "pain_intensity", "12"]),
+    st.sampled_from([c for kind in ("design", "exercise_types") for c in codes(kind)]),
+    st.builds(_Str, st.sampled_from(["rct", "x"])),
+    st.lists(st.sampled_from(["aerobic", "yoga", "x", _Str("yoga")]), max_size=3).map(tuple),
+    st.lists(st.sampled_from(["aerobic", "x"]), max_size=2),
+    st.tuples(st.just("aerobic"), st.just([1])),
+    st.tuples(st.integers(), st.text(max_size=2)),
+)
+
+
+def _outcome(validator, attribute, value):
+    try:
+        validator(None, attribute, value)
+    except Exception as exc:  # the same error, with the same message
+        return type(exc), str(exc)
+    return None
+
+
+@settings(max_examples=1000)
+@given(st.sampled_from(_FAST_VALIDATED), _values)
+def test_fast_validators_accept_and_refuse_as_attrs_does(field_of, value):
+    _cls, attribute = field_of
+    fast = attribute.validator
+    assert _outcome(fast, attribute, value) == _outcome(fast.full, attribute, value)
+    assert repr(fast) == repr(fast.full)

@@ -226,13 +226,17 @@ def _non_prefixed(canons: tuple[str, ...], hit) -> bool:
     return hit.first > 0 and canons[hit.first - 1] == "non"
 
 
+_EXERCISE_KINDS = frozenset({"exercise_types", "unnamed_exercise"})
+
+
 def _studies_exercise(doc: Document, exercise_mentions: int) -> bool:
     title = doc.part("title")
     if title is not None:
-        if any(h.has("exercise_types") or h.has("unnamed_exercise") for h in title.hits):
+        # (The kinds tested as sets: a method call a hit costs more, on every record.)
+        if any(not _EXERCISE_KINDS.isdisjoint(h.kinds) for h in title.hits):
             return True
         canons = title.text.canons
-        if any(h.has("non_exercise") and not _non_prefixed(canons, h) for h in title.hits):
+        if any("non_exercise" in h.kinds and not _non_prefixed(canons, h) for h in title.hits):
             return False
     other = sum(
         1 for m in doc.mentions("non_exercise") if not _non_prefixed(m.part.text.canons, m.hit)

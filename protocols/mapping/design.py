@@ -34,6 +34,10 @@ PRECEDENCE = (
 )
 
 
+# Each design's place in PRECEDENCE (a code not in it comes last).
+_RANK = {code: rank for rank, code in enumerate(PRECEDENCE)}
+
+
 @by_identity
 def _title_only(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(analyse(t).canons for t in words)
@@ -46,9 +50,10 @@ def _key(mention: Mention) -> tuple[str, ...]:
 def _best(found: list[tuple[str, Mention]]) -> tuple[str, Mention] | None:
     if not found:
         return None
-    return min(
-        found, key=lambda f: PRECEDENCE.index(f[0]) if f[0] in PRECEDENCE else len(PRECEDENCE)
-    )
+    if len(found) == 1:
+        return found[0]
+    last = len(PRECEDENCE)
+    return min(found, key=lambda f: _RANK.get(f[0], last))
 
 
 def design(doc: Document, engine: Engine) -> tuple[str, list[Provenance]]:
@@ -65,8 +70,10 @@ def design(doc: Document, engine: Engine) -> tuple[str, list[Provenance]]:
     # Publication types are labels of the whole work: read them like a title. They are
     # not one of the texts provenance may cite, so the title or abstract words are cited
     # when they agree; otherwise the type is used only to break a tie.
-    types = _publication_types(doc, engine)
-    chosen = _best(title) or _best([f for f in abstract if f[0] in types]) or _best(abstract)
+    chosen = _best(title)
+    if chosen is None and abstract:  # the types are read only when they may break a tie
+        types = _publication_types(doc, engine)
+        chosen = _best([f for f in abstract if f[0] in types]) or _best(abstract)
     if chosen is None:
         return "unknown", []
     code, mention = chosen

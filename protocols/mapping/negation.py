@@ -60,21 +60,33 @@ def negated(
 def sentence_has(text: Text, start: int, end: int, cues: tuple[str, ...]) -> bool:
     """Does the part ``start:end`` of ``text`` contain one of ``cues`` (as whole words)?"""
     first, stop = text.words_between(start, end)
-    canons = text.canons
-    if _cue_firsts(cues).isdisjoint(canons[first:stop]):
+    words = text.canons[first:stop]
+    present = _cue_firsts(cues).intersection(words)
+    if not present:
         return False
-    by_first = _cues_by_first(cues)
-    for i in range(first, stop):
-        for key in by_first.get(canons[i], ()):
-            if i + len(key) <= stop and canons[i : i + len(key)] == key:
+    # Only the cues that start with a word the sentence has can be in it: a cue of one
+    # word is, and a longer one is when its words, joined with spaces, stand in the
+    # sentence's words joined the same way (spaces around both keep whole words). One
+    # search in C each, rather than a walk over the sentence's words in Python.
+    joined = None
+    by_first = _joined_cues_by_first(cues)
+    for word in present:
+        for key in by_first[word]:
+            if key is None:
+                return True
+            if joined is None:
+                joined = " " + " ".join(words) + " "
+            if key in joined:
                 return True
     return False
 
 
 @by_identity
-def _cues_by_first(cues: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The cues as canonical words, by their first word."""
-    by_first: dict[str, list[tuple[str, ...]]] = {}
+def _joined_cues_by_first(cues: tuple[str, ...]) -> dict[str, tuple[str | None, ...]]:
+    """The cues by their first canonical word: None for a cue of that one word, else
+    " w1 w2 ... " (the cue's words joined with spaces, a space before and after)."""
+    by_first: dict[str, list[str | None]] = {}
     for key in _cue_keys(cues):
-        by_first.setdefault(key[0], []).append(key)
+        joined = None if len(key) == 1 else " " + " ".join(key) + " "
+        by_first.setdefault(key[0], []).append(joined)
     return {word: tuple(keys) for word, keys in by_first.items()}

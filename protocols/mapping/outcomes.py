@@ -70,9 +70,10 @@ def outcomes(doc: Document) -> tuple[tuple[Outcome, ...], list[Provenance]]:
     characteristic: dict[tuple[str, int], bool] = {}  # by sentence: read each once
     for mention in doc.mentions("outcomes"):
         where = (mention.part.source, mention.sentence.start)
-        if where not in characteristic:
-            characteristic[where] = _a_characteristic(doc, mention)
-        if characteristic[where] or _names_a_group(mention):
+        describes_people = characteristic.get(where)
+        if describes_people is None:
+            describes_people = characteristic[where] = _a_characteristic(doc, mention)
+        if describes_people or _names_a_group(mention):
             continue
         domains = mention.hit.codes("outcomes")
         if head is not None and _inside_parentheses_after(mention, head):

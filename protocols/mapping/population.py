@@ -110,8 +110,8 @@ def _clean(doc: Document, mention: Mention) -> bool:
 
 def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ()):
     """The title's code if the title has one, else the most frequent (first on ties)."""
-    if not mentions:
-        return None
+    if len(mentions) < 2:  # the usual case: none, or the one there is
+        return mentions[0] if mentions else None
     in_title = [(c, m) for c, m in mentions if m.part.source == "title"]
     pool = in_title or mentions
     for code in prefer_not:  # in order: "healthy" gives way to "other" too
@@ -181,6 +181,8 @@ def _coordinated_chronicity(mention: Mention) -> bool:
 # Canonical words (text.py) a sentence stating a duration of symptoms has: a unit, and
 # what lasted.
 _DURATION_UNITS = frozenset({"month", "week", "year"})
+# The same as words of a canonical text's ``joined`` (each word between spaces).
+_DURATION_UNITS_JOINED = tuple(f" {unit} " for unit in sorted(_DURATION_UNITS))
 _DURATION_OF = frozenset({"pain", "symptom", "history", "lbp", "duration", "clbp", "complaint"})
 
 
@@ -203,6 +205,11 @@ def _duration(doc: Document):
     pattern = _duration_pattern(doc.cues)
     part = doc.part("abstract")
     if part is None:
+        return None
+    # Most abstracts name no unit at all: a few substring searches of the canonical text
+    # rule them out without a look at each sentence.
+    joined = part.text.joined
+    if not any(unit in joined for unit in _DURATION_UNITS_JOINED):
         return None
     canons = part.text.canons
     for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
@@ -234,18 +241,14 @@ def _duration(doc: Document):
 
 
 def specificity(doc: Document):
-    nonspecific = [
-        ("nonspecific", m)
-        for m in doc.mentions("specificity")
-        if "nonspecific" in m.hit.codes("specificity")
-        and _describes_condition(doc, m)
-        and _clean(doc, m)
-    ]
-    specific = [
-        ("specific", m)
-        for m in doc.mentions("specificity")
-        if "specific" in m.hit.codes("specificity") and _clean(doc, m)
-    ]
+    nonspecific = []
+    specific = []
+    for m in doc.mentions("specificity"):  # one walk over the mentions for both lists
+        codes = m.hit.codes("specificity")
+        if "nonspecific" in codes and _describes_condition(doc, m) and _clean(doc, m):
+            nonspecific.append(("nonspecific", m))
+        if "specific" in codes and _clean(doc, m):
+            specific.append(("specific", m))
     for source in ("title", None):
         for found in (nonspecific, specific):
             chosen = [f for f in found if source is None or f[1].part.source == source]
@@ -273,6 +276,28 @@ _AGE_RANGE = Caseless(
     rf"(?P<low>\d{{1,3}})\s*(?:[{DASH}]|to|and)\s*(?P<high>\d{{1,3}})"
 )
 _MEAN_AGE = Caseless(r"\bmean\s+age\b\D{0,15}?(?P<mean>\d{1,3}(?:\.\d+)?)")
+# The words a match of each opens with, in lower case.
+_OPENINGS = {_AGE_RANGE: ("age", "between"), _MEAN_AGE: ("mean",)}
+
+
+def _first_match(pattern: Caseless, chunk: str) -> re.Match[str] | None:
+    """``pattern``'s first match in ``chunk``, as ``search`` finds it.
+
+    A search tries every place of the text (the patterns open with a word boundary: there
+    is no literal start the regex engine could skip to); on lower-cased text only the
+    places where an opening word stands are tried (see ``numbers.scan``).
+    """
+    compiled, target = pattern.on(chunk)
+    if compiled is not pattern.lower:  # a text with letters that fold oddly: search it all
+        return compiled.search(target)
+    starts = []
+    for word in _OPENINGS[pattern]:
+        at = target.find(word)
+        while at != -1:
+            starts.append(at)
+            at = target.find(word, at + 1)
+    starts.sort()
+    return next(scan(compiled, target, starts), None)
 
 
 def _age_code(low: float, high: float) -> str | None:
@@ -293,6 +318,11 @@ def _stated_age(doc: Document):
     part = doc.part("abstract")
     if part is None:
         return None
+    # Both patterns need the letters "age" (in any case). In an ASCII text those stand
+    # inside a word whose canonical form keeps them (text.py: lower case, and no spelling
+    # rule touches them), so one search of the canonical text rules out most abstracts.
+    if part.text.source.isascii() and "age" not in part.text.joined:
+        return None
     for sentence in part.sentences:
         if sentence.role == "background":
             continue
@@ -300,8 +330,7 @@ def _stated_age(doc: Document):
         if "age" not in chunk.casefold():
             continue
         for pattern in (_AGE_RANGE, _MEAN_AGE):
-            compiled, target = pattern.on(chunk)
-            match = compiled.search(target)
+            match = _first_match(pattern, chunk)
             if not match:
                 continue
             if pattern is _AGE_RANGE:
@@ -338,7 +367,7 @@ def sample_size(doc: Document):
     for sentence, (first, stop) in zip(part.sentences, part.word_ranges, strict=True):
         if sentence.role == "background":
             continue
-        if not _PEOPLE_WORDS.intersection(canons[first:stop]):
+        if _PEOPLE_WORDS.isdisjoint(canons[first:stop]):
             continue
         chunk = part.text.source[sentence.start : sentence.end]
         enrol, target = _ENROL.on(chunk)

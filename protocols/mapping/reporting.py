@@ -48,6 +48,9 @@ _DERIVED_FROM: dict[str, tuple[tuple[str, str], ...]] = {}
 for _item, _fields in DERIVED.items():
     for _field in _fields:
         _DERIVED_FROM[_field] = (*_DERIVED_FROM.get(_field, ()), _item)
+# The fields whose value too may name an item ("outcomes:adherence"): only for these is
+# "field:value" looked up.
+_BY_VALUE = frozenset(key.partition(":")[0] for key in _DERIVED_FROM if ":" in key)
 
 
 @cache
@@ -65,9 +68,9 @@ def reporting(
     # The first words found for each item; made Provenances only for the items kept.
     found: dict[tuple[str, str], tuple[str, str, str, int, int, str]] = {}
     for prov in coded:
-        derived = _DERIVED_FROM.get(prov.field, ()) + _DERIVED_FROM.get(
-            f"{prov.field}:{prov.value}", ()
-        )
+        derived = _DERIVED_FROM.get(prov.field, ())
+        if prov.field in _BY_VALUE:
+            derived += _DERIVED_FROM.get(f"{prov.field}:{prov.value}", ())
         for checklist, item in derived:
             if (checklist, item) not in found:
                 found[(checklist, item)] = (
@@ -100,9 +103,14 @@ def reporting(
     provenance = []
     for checklist in ("cert", "tidier"):
         # In the vocabulary's order of the items (1, 2, ... 7a, 7b, ...).
-        items = item_codes[checklist]
-        reported = [i for i in items if (checklist, i) in found]
+        reported, missing = [], []
+        for item in item_codes[checklist]:
+            spot = found.get((checklist, item))
+            if spot is None:
+                missing.append(item)
+            else:
+                reported.append(item)
+                provenance.append(Provenance(*spot))
         result[f"{checklist}_reported"] = tuple(reported)
-        result[f"{checklist}_missing"] = tuple(i for i in items if (checklist, i) not in found)
-        provenance.extend(Provenance(*found[(checklist, i)]) for i in reported)
+        result[f"{checklist}_missing"] = tuple(missing)
     return Reporting(**result), provenance
