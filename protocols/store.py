@@ -356,7 +356,7 @@ class Catalogue:
         except (OSError, sqlite3.Error) as exc:
             raise CatalogueError(f"{self.path}: cannot open the catalogue: {exc}") from None
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -365,6 +365,20 @@ class Catalogue:
         except CatalogueError:
             self._db.close()
             raise
+
+    def _use_wal(self) -> None:
+        """Switch a new catalogue to WAL. SQLite answers "database is locked" at once,
+        without its busy timeout, when another process is creating the same file at that
+        moment (two ingests started together): try again until the timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def __enter__(self) -> Catalogue:
         return self

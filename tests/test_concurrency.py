@@ -151,3 +151,25 @@ def test_readers_do_not_wait_for_a_writer(seed_file, tmp_path):
         assert reader.returncode == 0, err
     slow.communicate(timeout=60)
     assert slow.returncode == 0
+
+
+def test_the_switch_to_wal_is_tried_again_while_another_process_creates_the_file(tmp_path):
+    # SQLite refuses the switch to WAL at once ("database is locked", without its busy
+    # timeout) while another process is creating the same file; the open tries again.
+    catalogue = Catalogue(tmp_path / "c.sqlite")
+    real = catalogue._db
+    calls = []
+
+    class LockedThrice:
+        def execute(self, sql, *args):
+            calls.append(sql)
+            if len(calls) <= 3:
+                raise sqlite3.OperationalError("database is locked")
+            return real.execute(sql, *args)
+
+    catalogue._db = LockedThrice()
+    catalogue._use_wal()
+    catalogue._db = real
+    assert calls == ["PRAGMA journal_mode=WAL"] * 4
+    assert real.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    catalogue.close()
