@@ -454,6 +454,21 @@ def test_programmes_named_apart_or_set_against_each_other_are_two_arms(title):
     assert all(len(e.exercise_types) == 1 and "other_exercise" in e.comparators for e in entries)
 
 
+@pytest.mark.parametrize(
+    ("methods", "arms"),
+    [
+        # A list of alternatives: its last names are set against each other ("or").
+        ("Adults were randomised to yoga, stretching or a self-care book.", 2),
+        ("Adults were randomised to Pilates, yoga, or McKenzie exercises.", 3),
+        # A list of one programme's parts, ending in "and".
+        ("The programme was stretching, strengthening, and walking.", 1),
+    ],
+)
+def test_a_list_ending_in_or_is_a_list_of_arms(methods, arms):
+    entries = mapped("Exercise for chronic low back pain", f"METHODS: {methods}")
+    assert len(entries) == arms
+
+
 def test_types_named_as_groups_are_arms_of_their_own():
     entries = mapped(
         "Stabilisation and McKenzie exercises for chronic low back pain",

@@ -7,8 +7,9 @@
 - Types named as one programme are one arm: a list that shares its last name's head
   word ("strength and flexibility exercise", "stretching, strengthening and aerobic
   exercises"), or one term that carries several types. A name with a head word of its
-  own ("core stabilisation exercise and strengthening exercise") or a type named as a
-  group ("the stretching group") stands as an arm by itself.
+  own ("core stabilisation exercise and strengthening exercise"), names set against each
+  other ("or", "versus", a list ending in "or") and a type named as a group ("the
+  stretching group") stand as arms by themselves.
 - Placebo/sham, usual care, waitlist, education/advice and manual/passive therapy are
   comparators and never become exercise types. Another exercise arm is each arm's
   ``other_exercise`` comparator.
@@ -159,6 +160,43 @@ def _in_one_list(a: Mention, b: Mention) -> bool:
     return len(pieces) > 1 and all(_LIST_ITEM.fullmatch(piece) for piece in pieces)
 
 
+# Words that set two names against each other: "yoga or stretching", "A versus B".
+_CONTRAST_WORDS = frozenset({"or", "versus", "vs", "compared", "than", "against"})
+_CONTRAST_GAP = 3  # words at most between two names set against each other
+
+
+def _chains(usable: list[Mention]) -> list[list[tuple[Mention, Mention, str]]]:
+    """Runs of names that follow each other in one sentence, each pair joined as a list
+    ("list"), by punctuation alone ("comma") or set against each other ("contrast")."""
+    chains: list[list[tuple[Mention, Mention, str]]] = []
+    chain: list[tuple[Mention, Mention, str]] = []
+    for a, b in itertools.pairwise(usable):
+        kind = None
+        if a.part is b.part and a.sentence == b.sentence:
+            between = a.part.text.canons[a.hit.last + 1 : b.hit.first]
+            if len(between) <= _CONTRAST_GAP and not _CONTRAST_WORDS.isdisjoint(between):
+                kind = "contrast"
+            elif not between:  # "A, B": only punctuation between
+                kind = "comma"
+            elif _in_one_list(a, b):
+                kind = "list"
+        if kind is not None and chain and chain[-1][1] is a:
+            chain.append((a, b, kind))
+            continue
+        if chain:
+            chains.append(chain)
+        chain = [(a, b, kind)] if kind is not None else []
+    if chain:
+        chains.append(chain)
+    return chains
+
+
+def _contrast_follows(mention: Mention) -> bool:
+    """Does "or" (or "versus") come right after this name?"""
+    after = mention.part.text.canons[mention.hit.last + 1 : mention.hit.last + 2]
+    return bool(after) and after[0] in _CONTRAST_WORDS
+
+
 def _names_a_group(mention: Mention) -> bool:
     """Is this type named as a trial's group ("the stretching group", "a yoga exercise arm")?"""
     canons = mention.part.text.canons
@@ -201,17 +239,21 @@ def _programmes(named: dict[str, Mention], usable: list[Mention]) -> tuple[Arm, 
             join(codes[0], code)
     grouped = {c for m in usable if _names_a_group(m) for c in m.hit.codes("exercise_types")}
     lists: list[tuple[Mention, Mention]] = []  # consecutive names joined as one programme
-    for a, b in itertools.pairwise(usable):
-        if a.part is not b.part or a.sentence != b.sentence:
+    for chain in _chains(usable):
+        # A list that sets names against each other is a list of arms, however its first
+        # names are joined; so is one of names set off by commas only, when "or" follows
+        # its last ("yoga, stretching or a self-care book").
+        kinds = {kind for _, _, kind in chain}
+        if "contrast" in kinds or (kinds == {"comma"} and _contrast_follows(chain[-1][1])):
             continue
-        canons = a.part.text.canons
-        if canons[a.hit.last] in _HEADS or not _in_one_list(a, b):
-            continue
-        a_codes, b_codes = a.hit.codes("exercise_types"), b.hit.codes("exercise_types")
-        if grouped.intersection(a_codes) or grouped.intersection(b_codes):
-            continue
-        join(a_codes[0], b_codes[0])
-        lists.append((a, b))
+        for a, b, _kind in chain:
+            if a.part.text.canons[a.hit.last] in _HEADS:
+                continue
+            a_codes, b_codes = a.hit.codes("exercise_types"), b.hit.codes("exercise_types")
+            if grouped.intersection(a_codes) or grouped.intersection(b_codes):
+                continue
+            join(a_codes[0], b_codes[0])
+            lists.append((a, b))
     members: dict[str, list[str]] = {}
     for code in named:
         members.setdefault(root(code), []).append(code)
