@@ -635,11 +635,11 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _jobs(value: str) -> int:
-    """``--jobs``: a number of processes, or ``auto`` for one a usable CPU."""
+    """``--jobs``: a number of processes, or ``auto`` (one a usable CPU, at most 8)."""
     if value == "auto":
-        from protocols.parallel import usable_cores
+        from protocols.parallel import auto_jobs
 
-        return usable_cores()
+        return auto_jobs()
     try:
         return int(value)
     except ValueError:
@@ -653,7 +653,7 @@ def _add_jobs(parser: argparse.ArgumentParser) -> None:
         type=_jobs,
         default="auto",
         metavar="N",
-        help="map records in N processes, or auto: one a CPU (the default); "
+        help="map records in N processes, or auto: one a CPU, at most 8 (the default); "
         "an input of a few hundred records is mapped in one",
     )
 

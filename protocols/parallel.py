@@ -62,12 +62,23 @@ CHUNKS_AHEAD_PER_WORKER = 2
 IN_PROCESS_UP_TO = 500
 
 
+# ``--jobs auto`` takes at most this many: each worker holds its own interpreter and
+# automaton (about 60 MB), and past a few workers the process that reads and writes the
+# catalogue, not the mapping, sets the pace of an ingest.
+AUTO_JOBS_AT_MOST = 8
+
+
 def usable_cores() -> int:
-    """The CPUs this process may run on (``--jobs auto``)."""
+    """The CPUs this process may run on."""
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # macOS and Windows have no affinity call
         return os.cpu_count() or 1
+
+
+def auto_jobs() -> int:
+    """``--jobs auto``: one process a usable CPU, up to ``AUTO_JOBS_AT_MOST``."""
+    return min(usable_cores(), AUTO_JOBS_AT_MOST)
 
 
 # --------------------------------------------------------------------------- pickling

@@ -474,6 +474,8 @@ def test_jobs_default_to_one_a_usable_cpu(capsys, monkeypatch, seed_file):
     monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
     assert make_parser().parse_args(["ingest", "x"]).jobs == 3
     assert make_parser().parse_args(["map", "x", "--jobs", "auto"]).jobs == 3
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 64)
+    assert make_parser().parse_args(["ingest", "x"]).jobs == parallel.AUTO_JOBS_AT_MOST == 8
     assert make_parser().parse_args(["build", "x", "-j", "1"]).jobs == 1
     with pytest.raises(SystemExit):
         make_parser().parse_args(["ingest", "x", "--jobs", "two"])
