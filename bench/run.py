@@ -329,7 +329,7 @@ def stage_ingest(args: dict) -> dict:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     if jobs == 1 or _cli_has_jobs():
         argv = ["ingest", args["input"], "--db", str(db), "--rejects", os.devnull]
-        # Always named: the command's default is one process a CPU.
+        # Always named: the command's default is one process per CPU.
         argv += ["--jobs", str(jobs)]
         how = f"protocat ingest FILE --db DB --jobs {jobs}"
         out = io.StringIO()

@@ -635,7 +635,7 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _jobs(value: str) -> int:
-    """``--jobs``: a number of processes, or ``auto`` (one a usable CPU, at most 8)."""
+    """``--jobs``: a number of processes, or ``auto`` (one per usable CPU, at most 8)."""
     if value == "auto":
         from protocols.parallel import auto_jobs
 
@@ -653,7 +653,7 @@ def _add_jobs(parser: argparse.ArgumentParser) -> None:
         type=_jobs,
         default="auto",
         metavar="N",
-        help="map records in N processes, or auto: one a CPU, at most 8 (the default); "
+        help="map records in N processes, or auto: one per CPU, at most 8 (the default); "
         "an input of a few hundred records is mapped in one",
     )
 

@@ -77,7 +77,7 @@ def usable_cores() -> int:
 
 
 def auto_jobs() -> int:
-    """``--jobs auto``: one process a usable CPU, up to ``AUTO_JOBS_AT_MOST``."""
+    """``--jobs auto``: one process per usable CPU, up to ``AUTO_JOBS_AT_MOST``."""
     return min(usable_cores(), AUTO_JOBS_AT_MOST)
 
 
