@@ -129,14 +129,6 @@ class Text:
     def __len__(self) -> int:
         return len(self.canons)
 
-    def word_at(self, joined_index: int) -> int:
-        """The index of the word that starts at or before ``joined_index``."""
-        return min(self.joined.count(" ", 0, joined_index), len(self.canons)) - 1
-
-    def span(self, first: int, last: int) -> tuple[int, int]:
-        """The source span from word ``first`` to word ``last`` (inclusive)."""
-        return self.starts[first], self.ends[last]
-
     def words_between(self, start: int, end: int) -> tuple[int, int]:
         """The range ``(first, stop)`` of words lying inside ``source[start:end]``."""
         return bisect_left(self.starts, start), bisect_right(self.ends, end)
@@ -162,10 +154,6 @@ def analyse(source: str) -> Text:
         ends = tuple(ends[i] for i in kept)
     joined = " " + " ".join(canons) + " " if canons else " "
     return Text(source, canons, starts, ends, joined)
-
-
-def canonical_words(phrase: str) -> tuple[str, ...]:
-    return analyse(phrase).canons
 
 
 def term_keys(term: str) -> list[tuple[str, ...]]:
