@@ -20,18 +20,23 @@ Three ways in:
   mapped anew, in this process).
 
 Workers are sent only the fields of a record that ``map_record`` reads (see
-``protocols.mapping.view``), not whole records. An input of a few hundred records is
-mapped in this process: starting workers would cost more than it saves.
+``protocols.mapping.view``), not whole records. On Linux they are forked (see
+``start_method``), so they start with this process's imports and automaton. An input
+of a few hundred records is mapped in this process: starting workers would cost more
+than it saves.
 """
 
 from __future__ import annotations
 
 import copyreg
+import gc
 import io
 import multiprocessing
 import operator
 import os
 import pickle
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,7 +46,7 @@ from typing import Any
 
 import attrs
 
-from protocols import model
+from protocols import model, unchecked
 from protocols.errors import UsageError
 from protocols.mapping import map_record
 from protocols.mapping.view import from_mapped_values, mapped_values
@@ -57,7 +62,7 @@ DEFAULT_CHUNK_SIZE = 200
 # busy while the parent reads and writes, and bounds memory.
 CHUNKS_AHEAD_PER_WORKER = 2
 # An input of at most this many records is mapped in this process whatever ``jobs``
-# says: a worker takes about a quarter of a second of CPU to start (interpreter,
+# says: a spawned worker takes about a quarter of a second of CPU to start (interpreter,
 # imports, the vocabulary's automaton), about what mapping this many records takes.
 IN_PROCESS_UP_TO = 500
 
@@ -81,35 +86,32 @@ def auto_jobs() -> int:
     return min(usable_cores(), AUTO_JOBS_AT_MOST)
 
 
+def start_method() -> str:
+    """How workers start: forked where that is safe, else spawned.
+
+    A spawned worker takes about a quarter of a second of CPU to start (a new
+    interpreter imports protocat and builds the vocabulary's automaton); a forked one
+    starts in milliseconds with this process's. Fork only on Linux (macOS system
+    libraries are not fork-safe; Windows has no fork) and only while this process runs
+    one thread: a fork copies the locks other threads hold, such as a live progress
+    bar's. A worker never uses what else it inherits (an open catalogue, the input
+    file) and leaves without closing it.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 # --------------------------------------------------------------------------- pickling
 # attrs' own ``__getstate__``/``__setstate__`` cost about 50 µs an entry each way, and on
 # two cores that overhead (paid in the parent and the workers) ate most of what the
 # second worker gained. So the model's classes are pickled as their class and a tuple of
-# field values, and rebuilt by setting the slots directly: the values were validated
-# when they were first built, and the rebuilt objects are equal to them.
+# field values, and rebuilt without validating again (protocols/unchecked.py): the values
+# were validated when the objects were first built, and the rebuilt objects equal them.
 
 
 def _rebuild(cls: type, values: tuple) -> Any:
-    obj = object.__new__(cls)
-    for set_slot, value in zip(_SLOT_SETTERS[cls], values, strict=True):
-        set_slot(obj, value)
-    return obj
-
-
-def _slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
-    """The ``__set__`` of each field's slot (frozen classes refuse plain setattr)."""
-    setters = []
-    for field in attrs.fields(cls):
-        slot = getattr(cls, field.name, None)
-        if hasattr(slot, "__set__") and not isinstance(slot, property):
-            setters.append(slot.__set__)
-        else:  # not a slot (a dict class): the generic way
-            setters.append(partial(_set_attribute, name=field.name))
-    return tuple(setters)
-
-
-def _set_attribute(obj: Any, value: Any, name: str) -> None:
-    object.__setattr__(obj, name, value)
+    return _BUILDERS[cls](*values)
 
 
 def _reducer(cls: type) -> Callable[[Any], tuple]:
@@ -124,7 +126,7 @@ def _reducer(cls: type) -> Callable[[Any], tuple]:
 _FLAT_CLASSES = [
     cls for cls in vars(model).values() if isinstance(cls, type) and attrs.has(cls)
 ] + [EncodedEntry]
-_SLOT_SETTERS = {cls: _slot_setters(cls) for cls in _FLAT_CLASSES}
+_BUILDERS = {cls: unchecked.builder(cls) for cls in _FLAT_CLASSES}
 # Looked up by the C pickler for these classes only; every other object (tuples, strings)
 # keeps pickle's own fast path.
 _DISPATCH_TABLE = copyreg.dispatch_table | {cls: _reducer(cls) for cls in _FLAT_CLASSES}
@@ -245,12 +247,15 @@ def _in_workers(
     chunk_size: int,
 ) -> Iterator[tuple[list[Record], list]]:
     """Chunks of records with ``work``'s results for them (sent ``pack``ed), in input order."""
-    # "spawn" everywhere: the same behaviour on Linux, macOS and Windows, and no fork of
-    # a parent that may hold an open SQLite connection or threads.
-    context = multiprocessing.get_context("spawn")
     pending: deque[tuple[list[Record], Future]] = deque()
     limit = jobs * CHUNKS_AHEAD_PER_WORKER
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    executor = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(start_method()),
+        # A forked worker's own collections then never walk (and so never copy) the
+        # objects it inherited.
+        initializer=gc.freeze,
+    )
     try:
         exhausted = False
         while True:

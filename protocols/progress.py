@@ -7,6 +7,7 @@ never mixed with these.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -25,6 +26,9 @@ from rich.progress import (
 from rich.text import Text
 
 T = TypeVar("T")
+
+# How often a progress bar is redrawn (rich's own default is ten times a second).
+REDRAW_SECONDS = 0.1
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 _state = {"level": NORMAL}
@@ -80,13 +84,20 @@ def track(
     else:
         columns.append(TextColumn("{task.completed:,}"))
     columns += [TextColumn(unit), _RateColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=console, transient=False) as progress:
+    # Redrawn from this loop rather than by rich's refresh thread: a process with one
+    # thread may fork its --jobs workers (protocols/parallel.py), which is faster.
+    with Progress(*columns, console=console, transient=False, auto_refresh=False) as progress:
         _live.append(progress)
         try:
             task = progress.add_task(description, total=total)
+            progress.refresh()
+            drawn = time.monotonic()
             for item in items:
                 yield item
                 progress.advance(task)
+                if time.monotonic() - drawn >= REDRAW_SECONDS:
+                    progress.refresh()
+                    drawn = time.monotonic()
         finally:
             _live.pop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import threading
 import types
 from pathlib import Path
 
@@ -415,6 +416,18 @@ def test_progress_draws_on_a_terminal_and_stays_quiet_when_piped():
     quiet = io.StringIO()
     list(progress.track(range(5), "ingest", console=Console(file=quiet, force_terminal=True)))
     assert quiet.getvalue() == ""
+
+
+def test_a_progress_bar_runs_no_thread_and_ends_on_the_last_count():
+    # One thread, so --jobs workers can be forked (protocols/parallel.py).
+    terminal = io.StringIO()
+    threads = []
+    for _ in progress.track(
+        range(7), "ingest", total=7, console=Console(file=terminal, force_terminal=True)
+    ):
+        threads.append(threading.active_count())
+    assert threads == [1] * 7
+    assert "7/7" in terminal.getvalue()
 
 
 def test_records_prints_each_work_once_with_duplicates_merged(capsys):

@@ -65,3 +65,10 @@ def test_every_real_record_of_the_fixtures_maps_as_its_view():
                     assert map_record(mapping_view(record)) == map_record(record), path
                     checked += 1
     assert checked > 100
+
+
+@given(records)
+def test_the_view_is_the_record_its_values_would_build(record):
+    # from_mapped_values skips validation; what it builds is what Record(...) builds.
+    values = {name: getattr(record, name) for name in MAPPED_FIELDS}
+    assert mapping_view(record) == Record(**values)

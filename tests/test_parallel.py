@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import threading
 
 import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from protocols import parallel
 from protocols.curation import apply_corrections
 from protocols.errors import CatalogueError, UsageError
 from protocols.mapping import map_record
 from protocols.model import Record
-from protocols.parallel import map_records, premapped, prepare_records
+from protocols.parallel import map_records, premapped, prepare_records, start_method
 from protocols.records import read_file
 from protocols.serialize import dumps
 from protocols.store import Catalogue
@@ -43,6 +46,15 @@ def _fails_on_fourth_copy(record: Record):
     return map_record(record)
 
 
+@pytest.fixture(params=["fork", "spawn"])
+def each_start(request, monkeypatch) -> str:
+    """Workers started each way protocat may start them (fork where it may; spawn else)."""
+    if request.param not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {request.param} here")
+    monkeypatch.setattr(parallel, "start_method", lambda: request.param)
+    return request.param
+
+
 @pytest.fixture
 def seed_records(seed_file) -> list[Record]:
     # The seed paper (with its abstract) and its related papers, each copied many times.
@@ -50,7 +62,7 @@ def seed_records(seed_file) -> list[Record]:
     return [r for template in seed for r in _numbered(template, 5)]
 
 
-def test_two_workers_give_the_output_of_one_in_order(seed_records):
+def test_two_workers_give_the_output_of_one_in_order(seed_records, each_start):
     one = list(map_records(seed_records, jobs=1))
     # A small chunk size makes many chunks, so any reordering between them would show.
     two = list(map_records(iter(seed_records), jobs=2, chunk_size=4, in_process_up_to=0))
@@ -68,7 +80,7 @@ def test_any_records_map_the_same_with_one_and_two_workers(recs):
     assert len(two) == len(recs)
 
 
-def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records):
+def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records, each_start):
     with pytest.raises(CatalogueError, match=r"\[3\]$"):
         list(
             map_records(
@@ -91,7 +103,7 @@ def test_jobs_below_one_is_a_usage_error():
         list(map_records([], jobs=0))
 
 
-def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_records):
+def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_records, each_start):
     # Every third record comes twice: the catalogue merges it, and the mapper maps the
     # merged copy in-process; the stored result must still equal that of one worker.
     stream = [r for i, r in enumerate(seed_records) for _ in range(2 if i % 3 == 0 else 1)]
@@ -109,7 +121,7 @@ def test_an_ingest_with_two_workers_stores_what_one_stores(tmp_path, seed_record
     assert dumps_by_jobs[1][0].added == len(seed_records)
 
 
-def test_prepared_records_are_encoded_alike_by_one_and_two_workers(seed_records):
+def test_prepared_records_are_encoded_alike_by_one_and_two_workers(seed_records, each_start):
     one = list(prepare_records(seed_records, jobs=1))
     two = list(prepare_records(iter(seed_records), jobs=2, chunk_size=4, in_process_up_to=0))
     assert two == one
@@ -156,3 +168,29 @@ def test_an_input_one_past_the_limit_is_mapped_by_workers(seed_records):
     first = next(stream)
     assert multiprocessing.active_children()
     assert [first, *stream] == list(map_records(seed_records, jobs=1))
+
+
+def test_workers_are_forked_only_while_this_process_runs_one_thread():
+    alone = start_method()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    assert alone == ("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def test_workers_started_while_a_thread_runs_map_alike(seed_records):
+    # A live progress bar runs a thread: the workers are then spawned, with the same output.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        two = list(map_records(seed_records, jobs=2, chunk_size=7, in_process_up_to=0))
+    finally:
+        stop.set()
+        other.join()
+    assert _as_text(two) == _as_text(map_records(seed_records, jobs=1))

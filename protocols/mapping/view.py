@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 
+from protocols import unchecked
 from protocols.model import Record
 
 MAPPED_FIELDS = ("id", "title", "keywords", "abstract", "publication_types", "doi", "pmid", "year")
@@ -20,9 +21,15 @@ mapped_values = operator.attrgetter(*MAPPED_FIELDS)
 """A record's ``MAPPED_FIELDS`` as a tuple (plain values: cheap to pickle)."""
 
 
+_build_record = unchecked.builder(Record, MAPPED_FIELDS)
+
+
 def from_mapped_values(values: tuple) -> Record:
-    """The record that has ``values`` (``mapped_values`` of another) and nothing else."""
-    return Record(**dict(zip(MAPPED_FIELDS, values, strict=True)))
+    """The record that has ``values`` (``mapped_values`` of another) and nothing else.
+
+    ``values`` are not validated again: they must come from ``mapped_values``.
+    """
+    return _build_record(*values)
 
 
 def mapping_view(record: Record) -> Record:
