@@ -633,7 +633,7 @@ def run_stage(name: str, args: dict, log: Path) -> dict:
 
 
 class _TreeSampler(threading.Thread):
-    """The largest summed RSS of a process and its descendants, sampled from /proc.
+    """The largest summed footprint (PSS) of a process and its descendants, from /proc.
 
     ``ru_maxrss`` is exact but per process; with worker processes the stage's
     footprint is their sum, which only sampling can see (short peaks may be missed).
@@ -652,7 +652,7 @@ class _TreeSampler(threading.Thread):
         if not Path("/proc/self/stat").exists():
             return
         while not self._done.wait(self.interval):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in self._tree()))
+            self.peak_kb = max(self.peak_kb, sum(_footprint_kb(pid) for pid in self._tree()))
 
     def _tree(self) -> set[int]:
         parents: dict[int, int] = {}
@@ -670,11 +670,15 @@ class _TreeSampler(threading.Thread):
         return tree
 
 
-def _rss_kb(pid: int) -> int:
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+def _footprint_kb(pid: int) -> int:
+    """A process's proportional set size: pages it shares (a forked worker shares the
+    parent's imports and automaton) are split between the processes sharing them, so
+    a tree's sum counts each page once. Its RSS where the kernel has no smaps_rollup."""
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(key):
+                    return int(line.split()[1])
     return 0
 
 
