@@ -5,8 +5,9 @@ values, and each side builds the objects again. The values were taken out of mod
 objects, so they passed the validators when those were built; running attrs'
 ``__init__`` again (validators, converters) would be the costliest part of the hand-over.
 A builder here sets each slot directly, in code generated once per class (as attrs
-generates its own ``__init__``): on a MEDLINE record's entries it halves the time to
-unpickle them.
+generates its own ``__init__``). Measured on MEDLINE records: unpickling a record's
+entries fell from 9.5 to 6.6 µs, and rebuilding a record from the fields the mapping
+reads from 7.5 to 1.8 µs.
 
 Only for values taken from model objects: anything read from outside goes through
 the classes' own ``__init__``.
