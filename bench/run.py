@@ -276,6 +276,9 @@ def _map_input(args: dict) -> tuple[list, str]:
 
 
 def stage_map(args: dict) -> dict:
+    """Map the records as ``protocat ingest`` and ``protocat map`` do: a stream, each
+    record's entries used and let go. With ``digest``, a run that also hashes every
+    record and entry, to compare the output of --jobs 1 and N (its time is not kept)."""
     from protocols.serialize import dumps
 
     try:
@@ -288,25 +291,27 @@ def stage_map(args: dict) -> dict:
     # collection walks them all, and with --jobs the parent's share of that (unpickling
     # the entries) doubles. The same for --jobs 1 and N.
     gc.freeze()
-    results: list = []
+    digest = hashlib.sha256() if args.get("digest") else None
+    entries = 0
 
     def work() -> int:
-        results.extend(map_records(records, args["jobs"]))
-        return len(results)
+        nonlocal entries
+        mapped = 0
+        for record, found in map_records(records, args["jobs"]):
+            mapped += 1
+            entries += len(found)
+            if digest is not None:
+                digest.update(dumps(record).encode())
+                for entry in found:
+                    digest.update(dumps(entry).encode())
+        return mapped
 
     seconds, items, cpu = _timed(work)
-    digest = hashlib.sha256()
-    entries = 0
-    for record, mapped in results:
-        digest.update(dumps(record).encode())
-        for entry in mapped:
-            digest.update(dumps(entry).encode())
-            entries += 1
     return {
         "seconds": seconds,
         "cpu": cpu,
         "items": items,
-        "digest": digest.hexdigest(),
+        "digest": digest.hexdigest() if digest is not None else None,
         "note": f"{entries} entries; {source}",
     }
 
@@ -710,6 +715,10 @@ def measure(
     for _ in range(repeat):
         for n, results in zip(counts, runs, strict=True):
             results.append(run_stage("map", {**map_args, "jobs": n}, log))
+    # One more run each, untimed, hashes the output: the two must be identical.
+    digests = {
+        run_stage("map", {**map_args, "jobs": n, "digest": True}, log).get("digest") for n in counts
+    }
     picked = f"; fastest of {repeat} runs in turns" if repeat > 1 else ""
     for n, results in zip(counts, runs, strict=True):
         result = min(results, key=lambda r: r.get("seconds", float("inf")))
@@ -718,7 +727,7 @@ def measure(
         rows.append({"label": f"map --jobs {n}", "size": size, **result})
     map_one, map_n = rows[-2], rows[-1]
     if map_one.get("seconds") and map_n.get("seconds"):
-        same = len({result.get("digest") for results in runs for result in results}) == 1
+        same = len(digests) == 1 and None not in digests
         map_n["speedup"] = map_one["seconds"] / map_n["seconds"]
         # What the CPU time allows on idle cores: the work of --jobs 1 over that of
         # --jobs N spread on min(N, cores) cores (the machine may be shared).
