@@ -18,7 +18,7 @@ from attrs import field, frozen
 
 from protocols.mapping.cues import Cues, default_cues
 from protocols.mapping.matcher import Hit, Matcher, longest
-from protocols.mapping.sections import STUDY_ROLES, Sentence, split_abstract
+from protocols.mapping.sections import STUDY_ROLES, Sentence, aim_keys, split_abstract
 from protocols.mapping.text import Text, analyse
 from protocols.model import Provenance, Record
 from protocols.vocabulary import Vocabulary
@@ -133,7 +133,8 @@ class Engine:
         terms.extend((w, "not_measured", "none") for w in self.cues.not_measured)
         for kind, words in self.cues.non_exercise.items():
             terms.extend((w, "non_exercise", kind) for w in words)
-        self.matcher = Matcher(terms)
+        # The aim phrases of split_abstract are found in the same pass, apart.
+        self.matcher = Matcher(terms, apart=aim_keys(self.cues.aim_sentence))
         # Publication types are few and repeat from record to record: each is read once.
         self.publication_type_designs = lru_cache(maxsize=4096)(self._designs_named)
 
@@ -154,8 +155,10 @@ class Engine:
             if not string.strip():
                 continue
             text = analyse(string)
+            found, aims = self.matcher.find_apart(text)
+            hits = tuple(longest(found))
             if source == "abstract":
-                sentences = tuple(split_abstract(text, self.cues))
+                sentences = tuple(split_abstract(text, self.cues, aims))
                 if not sentences:
                     continue
                 # Columns by zip, each sentence's words by bisect mapped over them: in C,
@@ -171,7 +174,6 @@ class Engine:
             else:  # one sentence, all the words
                 sentences = (Sentence(source, 0, len(string)),)
                 starts, word_ranges = (0,), ((0, len(text)),)
-            hits = tuple(longest(self.matcher.find(text)))
             by_kind: dict[str, list[int]] = {}
             for i, hit in enumerate(hits):
                 for kind in hit.kinds:

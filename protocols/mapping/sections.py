@@ -186,22 +186,30 @@ def _is_aim(span: tuple[int, int], aims: list[Hit], aim_starts: list[int], sourc
     return bool(_TO_AIM.match(source, start, end))
 
 
+def aim_keys(aim_sentence: tuple[str, ...]) -> list[tuple[tuple[str, ...], str, str]]:
+    """The aim phrases as (canonical words, "aim", phrase), the keys of ``Matcher.of_keys``."""
+    return [(analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence]
+
+
 @by_identity
 def _aim_matcher(aim_sentence: tuple[str, ...]) -> Matcher:
     """The aim phrases, as canonical words, in one automaton: one pass over the text finds
     them all (a sentence may hold an aim phrase from any of its words)."""
-    return Matcher.of_keys((analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence)
+    return Matcher.of_keys(aim_keys(aim_sentence))
 
 
 def _with_role(role: str, spans: list[tuple[int, int]]) -> list[Sentence]:
     return [_new(Sentence, (role, start, end)) for start, end in spans]
 
 
-def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
-    """The abstract's sentences, each with the role of its section."""
+def split_abstract(text: Text, cues: Cues, aims: list[Hit] | None = None) -> list[Sentence]:
+    """The abstract's sentences, each with the role of its section.
+
+    ``aims``: the matches of the aim phrases (``aim_keys``) in the text, if the caller
+    found them already (the Engine does, in its one pass); else found here when needed.
+    """
     abstract = text.source
     roles = _roles(cues)
-    aims: list[Hit] | None = None  # the aim phrases of the text, found when first needed
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
     at, role = 0, "unlabelled"
     for label, start, end in _labels(text, _role_labels(cues)):
@@ -210,11 +218,13 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
         role, at = _role_of(label, roles), end
     blocks.append((role, at, len(abstract)))
     sentences: list[Sentence] = []
+    aim_starts: list[int] | None = None
     for n, (role, start, end) in enumerate(blocks):
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
             if aims is None:
                 aims = _aim_matcher(cues.aim_sentence).find(text)
+            if aim_starts is None:
                 aim_starts = [hit.start for hit in aims]
             aim_at = next(
                 (i for i, s in enumerate(spans) if _is_aim(s, aims, aim_starts, abstract)), None
