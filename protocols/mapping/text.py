@@ -138,11 +138,14 @@ def analyse(source: str) -> Text:
     """Split ``source`` into canonical words, keeping each one's source span."""
     # One split keeps words and what lies between them; the offsets are then running
     # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
-    # Beyond ASCII, split the Unicode way only if a character beyond ASCII is a word
-    # character (\w is ``isalnum``, or "_", which is ASCII): é, µ, ², CJK. Those that are
-    # not (±, ≥, ©, dashes, quotes) can only stand between the ASCII words.
-    ascii_words = source.isascii() or not any(map(str.isalnum, _BEYOND_ASCII.findall(source)))
-    pieces = (_SPLIT_ASCII if ascii_words else _SPLIT).split(source)
+    pieces = _SPLIT_ASCII.split(source)
+    # Beyond ASCII, split again only if a character between those words is a word
+    # character (\w is ``isalnum``, or "_", which is ASCII): é, µ, ², CJK.
+    ascii_words = source.isascii() or not any(
+        map(str.isalnum, _BEYOND_ASCII.findall("".join(pieces[0::2])))
+    )
+    if not ascii_words:
+        pieces = _SPLIT.split(source)
     # Tuples sliced from tuples: no list copied again to become the Text's fields.
     canons = tuple(map(_CANONICAL.__getitem__, pieces[1::2]))
     bounds = tuple(accumulate(map(len, pieces)))  # pieces: between, word, ..., between
