@@ -26,6 +26,10 @@ STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "
 # (Written to start with one character class, which lets the regex engine skip quickly to
 # the places where a match may start.)
 _SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[A-Z0-9\[(\"“‘'])|(?<=\n)\s*)")
+# The same where the only mark is the full stop (most sections have no "!", "?" nor line
+# break inside): a pattern that starts with one literal character, which the regex engine
+# skips to several times faster than to one of a class.
+_FULL_STOP_END = re.compile(r"\.\s+(?=[A-Z0-9\[(\"“‘'])")
 
 
 _TO_AIM = re.compile(
@@ -156,12 +160,25 @@ def _role_of(label: str, roles: dict[str, str]) -> str:
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     at = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        mark, after = match.span()
-        stop = mark if text[mark] == "\n" else mark + 1  # keep the full stop
-        if stop > at:
-            spans.append((at, stop))
-        at = after
+    # A section ends with the line break before the next label, if any: that one ends
+    # the last sentence and is left out of it.
+    last = end - 1 if end > start and text[end - 1] == "\n" else end
+    find = text.find
+    if find("\n", start, last) == find("!", start, last) == find("?", start, last) == -1:
+        for match in _FULL_STOP_END.finditer(text, start, last):
+            stop, at_next = match.span()
+            stop += 1  # keep the full stop
+            if stop > at:
+                spans.append((at, stop))
+            at = at_next
+        end = last
+    else:
+        for match in _SENTENCE_END.finditer(text, start, end):
+            mark, after = match.span()
+            stop = mark if text[mark] == "\n" else mark + 1  # keep the full stop
+            if stop > at:
+                spans.append((at, stop))
+            at = after
     if end > at:
         spans.append((at, end))
     # Only the first span can be blank: every other one starts where a match's spaces
