@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cache
-from itertools import compress
 from typing import NamedTuple
 
 from protocols.mapping.cues import Cues, by_identity
@@ -61,7 +60,7 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
 
 
 _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
-_SENTENCE_MARKS = frozenset(".!?")
+_AFTER_FULL_STOP = re.compile(r"\.[ \t]+(?=[A-Z])")  # the same in a text without "!" and "?"
 
 
 @by_identity
@@ -83,7 +82,7 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     # A label is tried only where a word a label starts with starts: a label's first word
     # is followed by a space or a mark, so it is a whole word of the text.
     firsts = _label_first_words(labels)
-    starts, ends, canons = text.starts, text.ends, text.canons
+    starts, canons = text.starts, text.canons
     # In a text with a character that ignoring case takes for another letter (text.py),
     # every place is tried.
     anywhere = folds_oddly(abstract)
@@ -102,28 +101,34 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
             if m:
                 found.append((m.group("label"), candidate.start() + 1, m.end()))
     else:
-        # The words a label starts with, each looked at where it stands (rather than a
-        # scan of every line and every sentence end): a label opens a line when only
-        # spaces and tabs come between the line's start and it; a label follows a sentence
-        # when it is capitalised and comes after ". " (or "!", "?", spaces and tabs; the
-        # places of _AFTER_SENTENCE) with nothing else since the word before.
-        for i in compress(range(len(canons)), map(firsts.__contains__, canons)):
-            at = starts[i]
-            after_word = ends[i - 1] if i else 0
-            between = abstract[after_word:at]
-            newline = between.rfind("\n")
-            if (newline != -1 or i == 0) and not between[newline + 1 :].strip(" \t"):
-                m = line.match(abstract, after_word + newline + 1)
-                if m:
-                    found.append((m.group("label"), m.start(), m.end()))
-                continue  # no sentence's mark right before it
-            if not "A" <= abstract[at] <= "Z":
-                continue
-            stop = after_word + len(between.rstrip(" \t"))  # after the sentence's mark
-            if stop < at and abstract[stop - 1 : stop] in _SENTENCE_MARKS:
-                m = inline.match(abstract, at)
-                if m:
-                    found.append((m.group("label"), stop, m.end()))
+        # The same places, but a label's regex is tried only where a word a label starts
+        # with stands (a set lookup first): the first word of a line, with only spaces and
+        # tabs before it, and a capitalised word after ". " (or "!", "?"; spaces and tabs).
+        at = 0
+        while at != -1:  # every line start
+            i = bisect_left(starts, at)
+            if (
+                i < len(canons)
+                and canons[i] in firsts
+                and not abstract[at : starts[i]].strip(" \t")
+                and (m := line.match(abstract, at))
+            ):
+                found.append((m.group("label"), m.start(), m.end()))
+            at = abstract.find("\n", at)
+            at = at if at == -1 else at + 1
+        # Without "!" and "?", the places after a full stop: a pattern that starts with a
+        # literal character, which the regex engine skips to faster than to a class.
+        plain = abstract.find("!") == abstract.find("?") == -1
+        for candidate in (_AFTER_FULL_STOP if plain else _AFTER_SENTENCE).finditer(abstract):
+            at = candidate.end()  # a capital letter: a word starts there
+            i = bisect_left(starts, at)
+            if (
+                i < len(canons)
+                and starts[i] == at
+                and canons[i] in firsts
+                and (m := inline.match(abstract, at))
+            ):
+                found.append((m.group("label"), candidate.start() + 1, m.end()))
     found.sort(key=lambda f: f[1])
     # Keep labels that do not overlap an earlier one.
     kept: list[tuple[str, int, int]] = []
