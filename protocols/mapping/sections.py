@@ -204,7 +204,11 @@ def _is_aim(span: tuple[int, int], aims: list[Hit], aim_starts: list[int], sourc
         if aims[i].end <= end:
             return True
         i += 1
-    # "To determine ...", "To study ..." opening a sentence state an aim too.
+    # "To determine ...", "To study ..." opening a sentence state an aim too. (Most
+    # sentences open with another letter: the regex is not tried on them.)
+    opening = source[start]
+    if opening not in "tT" and not opening.isspace():
+        return False
     return bool(_TO_AIM.match(source, start, end))
 
 
