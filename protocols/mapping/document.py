@@ -8,7 +8,6 @@ pass of the automaton over each text.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
@@ -54,7 +53,6 @@ class Part(NamedTuple):
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
     word_ranges: tuple[tuple[int, int], ...]  # each sentence's words: (first, stop)
-    by_kind: dict[str, list[int]]  # kind -> indexes of the hits that have it, in order
     firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
     def sentence_of(self, hit: Hit) -> Sentence:
@@ -93,6 +91,9 @@ class Document:
     record: Record
     parts: tuple[Part, ...]
     cues: Cues
+    # kind -> every match that has it, as a Mention, in order: title, keywords, abstract
+    # (the steps ask for them by kind, and each Mention is built once).
+    by_kind: dict[str, list[Mention]]
     # What the steps work out about this record and ask for again (a sentence's exclusion
     # cue ...): a record's own memo, so mapping stays a pure function of the record.
     memo: dict[object, object] = field(init=False, factory=dict, eq=False, repr=False)
@@ -103,15 +104,14 @@ class Document:
                 return part
         return None
 
-    def mentions(self, kind: str, study_only: bool = True) -> Iterator[Mention]:
+    def mentions(self, kind: str, study_only: bool = True) -> list[Mention]:
         """Every mention of a code of ``kind``, in order: title, keywords, abstract."""
-        for part in self.parts:
-            hits, starts, sentences = part.hits, part.starts, part.sentences
-            for i in part.by_kind.get(kind, ()):
-                hit = hits[i]
-                sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
-                if not study_only or sentence.role in _STUDY_ROLES:
-                    yield _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
+        found = self.by_kind.get(kind)
+        if not found:
+            return []
+        if not study_only:
+            return list(found)
+        return [m for m in found if m.sentence.role in _STUDY_ROLES]
 
 
 def keywords_text(record: Record) -> str:
@@ -151,6 +151,7 @@ class Engine:
 
     def read(self, record: Record) -> Document:
         parts = []
+        by_kind: dict[str, list[Mention]] = {}
         sources = (
             ("title", record.title or ""),
             ("keywords", keywords_text(record)),
@@ -179,14 +180,16 @@ class Engine:
             else:  # one sentence, all the words
                 sentences = (Sentence(source, 0, len(string)),)
                 starts, word_ranges = (0,), ((0, len(text)),)
-            by_kind: dict[str, list[int]] = {}
-            for i, hit in enumerate(hits):
+            firsts = tuple(map(itemgetter(0), hits))  # Hit.first
+            part = Part(source, text, sentences, hits, starts, word_ranges, firsts)
+            parts.append(part)
+            for hit in hits:
+                sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
+                mention = _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
                 for kind in hit.kinds:
                     found = by_kind.get(kind)
                     if found is None:
-                        by_kind[kind] = [i]
+                        by_kind[kind] = [mention]
                     else:
-                        found.append(i)
-            firsts = tuple(map(itemgetter(0), hits))  # Hit.first
-            parts.append(Part(source, text, sentences, hits, starts, word_ranges, by_kind, firsts))
-        return Document(record, tuple(parts), self.cues)
+                        found.append(mention)
+        return Document(record, tuple(parts), self.cues, by_kind)
