@@ -187,9 +187,9 @@ class Engine:
                 sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
                 mention = _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
                 for kind in hit.kinds:
-                    found = by_kind.get(kind)
-                    if found is None:
+                    listed = by_kind.get(kind)
+                    if listed is None:
                         by_kind[kind] = [mention]
                     else:
-                        found.append(mention)
+                        listed.append(mention)
         return Document(record, tuple(parts), self.cues, by_kind)
