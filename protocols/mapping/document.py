@@ -8,7 +8,6 @@ pass of the automaton over each text.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
@@ -18,7 +17,7 @@ from attrs import field, frozen
 
 from protocols.mapping.cues import Cues, default_cues
 from protocols.mapping.matcher import Hit, Matcher, longest
-from protocols.mapping.sections import STUDY_ROLES, Sentence, split_abstract
+from protocols.mapping.sections import STUDY_ROLES, Sentence, aim_keys, split_abstract
 from protocols.mapping.text import Text, analyse
 from protocols.model import Provenance, Record
 from protocols.vocabulary import Vocabulary
@@ -42,9 +41,11 @@ _STUDY_ROLES = frozenset(STUDY_ROLES)
 _new = tuple.__new__
 
 
-@frozen
-class Part:
-    """One source text of a record (``title``, ``keywords`` or ``abstract``)."""
+class Part(NamedTuple):
+    """One source text of a record (``title``, ``keywords`` or ``abstract``).
+
+    (A NamedTuple: built three times a record, at a fraction of a frozen attrs class's cost.)
+    """
 
     source: str
     text: Text
@@ -52,7 +53,6 @@ class Part:
     hits: tuple[Hit, ...]
     starts: tuple[int, ...]  # where each sentence starts
     word_ranges: tuple[tuple[int, int], ...]  # each sentence's words: (first, stop)
-    by_kind: dict[str, list[int]]  # kind -> indexes of the hits that have it, in order
     firsts: tuple[int, ...]  # each hit's first word, for bisecting
 
     def sentence_of(self, hit: Hit) -> Sentence:
@@ -91,22 +91,27 @@ class Document:
     record: Record
     parts: tuple[Part, ...]
     cues: Cues
+    # kind -> every match that has it, as a Mention, in order: title, keywords, abstract
+    # (the steps ask for them by kind, and each Mention is built once).
+    by_kind: dict[str, list[Mention]]
     # What the steps work out about this record and ask for again (a sentence's exclusion
     # cue ...): a record's own memo, so mapping stays a pure function of the record.
     memo: dict[object, object] = field(init=False, factory=dict, eq=False, repr=False)
 
     def part(self, source: str) -> Part | None:
-        return next((p for p in self.parts if p.source == source), None)
+        for part in self.parts:  # (a loop, not next() over a generator: asked for often)
+            if part.source == source:
+                return part
+        return None
 
-    def mentions(self, kind: str, study_only: bool = True) -> Iterator[Mention]:
+    def mentions(self, kind: str, study_only: bool = True) -> list[Mention]:
         """Every mention of a code of ``kind``, in order: title, keywords, abstract."""
-        for part in self.parts:
-            hits, starts, sentences = part.hits, part.starts, part.sentences
-            for i in part.by_kind.get(kind, ()):
-                hit = hits[i]
-                sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
-                if not study_only or sentence.role in _STUDY_ROLES:
-                    yield _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
+        found = self.by_kind.get(kind)
+        if not found:
+            return []
+        if not study_only:
+            return list(found)
+        return [m for m in found if m.sentence.role in _STUDY_ROLES]
 
 
 def keywords_text(record: Record) -> str:
@@ -133,7 +138,8 @@ class Engine:
         terms.extend((w, "not_measured", "none") for w in self.cues.not_measured)
         for kind, words in self.cues.non_exercise.items():
             terms.extend((w, "non_exercise", kind) for w in words)
-        self.matcher = Matcher(terms)
+        # The aim phrases of split_abstract are found in the same pass, apart.
+        self.matcher = Matcher(terms, apart=aim_keys(self.cues.aim_sentence))
         # Publication types are few and repeat from record to record: each is read once.
         self.publication_type_designs = lru_cache(maxsize=4096)(self._designs_named)
 
@@ -145,17 +151,20 @@ class Engine:
 
     def read(self, record: Record) -> Document:
         parts = []
+        by_kind: dict[str, list[Mention]] = {}
         sources = (
             ("title", record.title or ""),
             ("keywords", keywords_text(record)),
             ("abstract", record.abstract or ""),
         )
         for source, string in sources:
-            if not string.strip():
+            if not string or string.isspace():  # (as ``not string.strip()``, without a copy)
                 continue
             text = analyse(string)
+            found, aims = self.matcher.find_apart(text)
+            hits = tuple(longest(found))
             if source == "abstract":
-                sentences = tuple(split_abstract(text, self.cues))
+                sentences = tuple(split_abstract(text, self.cues, aims))
                 if not sentences:
                     continue
                 # Columns by zip, each sentence's words by bisect mapped over them: in C,
@@ -171,15 +180,16 @@ class Engine:
             else:  # one sentence, all the words
                 sentences = (Sentence(source, 0, len(string)),)
                 starts, word_ranges = (0,), ((0, len(text)),)
-            hits = tuple(longest(self.matcher.find(text)))
-            by_kind: dict[str, list[int]] = {}
-            for i, hit in enumerate(hits):
-                for kind in hit.kinds:
-                    found = by_kind.get(kind)
-                    if found is None:
-                        by_kind[kind] = [i]
-                    else:
-                        found.append(i)
             firsts = tuple(map(itemgetter(0), hits))  # Hit.first
-            parts.append(Part(source, text, sentences, hits, starts, word_ranges, by_kind, firsts))
-        return Document(record, tuple(parts), self.cues)
+            part = Part(source, text, sentences, hits, starts, word_ranges, firsts)
+            parts.append(part)
+            for hit in hits:
+                sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
+                mention = _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
+                for kind in hit.kinds:
+                    listed = by_kind.get(kind)
+                    if listed is None:
+                        by_kind[kind] = [mention]
+                    else:
+                        listed.append(mention)
+        return Document(record, tuple(parts), self.cues, by_kind)

@@ -51,55 +51,87 @@ class Hit(NamedTuple):
 
 
 class Matcher:
-    """An automaton over a set of (term, kind, code) triples."""
+    """An automaton over a set of (term, kind, code) triples.
 
-    def __init__(self, terms: Iterable[tuple[str, str, str]]):
-        self._build((key, kind, code) for term, kind, code in terms for key in term_keys(term))
+    ``apart``: further terms, already in canonical words ((words, kind, code) triples),
+    looked for in the same pass over the text but reported apart (``find_apart``), never
+    among the matches of ``find``: one pass of the automaton rather than two.
+    """
+
+    def __init__(
+        self,
+        terms: Iterable[tuple[str, str, str]],
+        apart: Iterable[tuple[tuple[str, ...], str, str]] = (),
+    ):
+        self._build(
+            ((key, kind, code) for term, kind, code in terms for key in term_keys(term)), apart
+        )
 
     @classmethod
     def of_keys(cls, keyed: Iterable[tuple[tuple[str, ...], str, str]]) -> Matcher:
         """A matcher over terms already in canonical words: (words, kind, code) triples."""
         matcher = cls.__new__(cls)
-        matcher._build(keyed)
+        matcher._build(keyed, ())
         return matcher
 
-    def _build(self, keyed: Iterable[tuple[tuple[str, ...], str, str]]) -> None:
-        table: dict[str, tuple[int, list[Label]]] = {}
-        for key, kind, code in keyed:
-            joined = " " + " ".join(key) + " "
-            size, labels = table.setdefault(joined, (len(key), []))
-            label = Label(kind, code)
-            if label not in labels:
-                labels.append(label)
+    def _build(
+        self,
+        keyed: Iterable[tuple[tuple[str, ...], str, str]],
+        apart: Iterable[tuple[tuple[str, ...], str, str]],
+    ) -> None:
+        # joined key -> (size, labels, labels of the terms apart)
+        table: dict[str, tuple[int, list[Label], list[Label]]] = {}
+        for labels_at, triples in ((1, keyed), (2, apart)):
+            for key, kind, code in triples:
+                joined = " " + " ".join(key) + " "
+                labels = table.setdefault(joined, (len(key), [], []))[labels_at]
+                label = Label(kind, code)
+                if label not in labels:
+                    labels.append(label)
         self._automaton = ahocorasick.Automaton()
-        for joined, (size, labels) in table.items():
+        for joined, (size, labels, apart_labels) in table.items():
             kinds = frozenset(label.kind for label in labels)
-            self._automaton.add_word(joined, (size, tuple(labels), kinds))
+            apart_kinds = frozenset(label.kind for label in apart_labels)
+            self._automaton.add_word(
+                joined, (size, tuple(labels), kinds, tuple(apart_labels), apart_kinds)
+            )
         self.size = len(table)
         if table:
             self._automaton.make_automaton()
 
     def find(self, text: Text) -> list[Hit]:
         """Every match in ``text``, overlapping ones included, in text order."""
+        return self.find_apart(text)[0]
+
+    def find_apart(self, text: Text) -> tuple[list[Hit], list[Hit]]:
+        """The matches of the terms, and those of the terms apart, each as ``find`` gives them."""
+        hits: list[Hit] = []
+        apart: list[Hit] = []
         if not self.size or not text.canons:
-            return []
-        hits = []
+            return hits, apart
         source, starts, ends, joined = text.source, text.starts, text.ends, text.joined
-        append, new = hits.append, tuple.__new__
+        new = tuple.__new__
         # Matches come in the order of their ends; the spaces before a match's end count
         # the words up to its last one (see ``Text``), so a running count finds it.
         count = joined.count
         spaces, counted_to = 0, 0
-        for end_index, (size, labels, kinds) in self._automaton.iter(joined):
+        for end_index, (size, labels, kinds, apart_labels, apart_kinds) in self._automaton.iter(
+            joined
+        ):
             spaces += count(" ", counted_to, end_index)
             counted_to = end_index
             last = spaces - 1
             first = last - size + 1
             start, end = starts[first], ends[last]
+            words = source[start:end]
             # tuple.__new__ builds the NamedTuple without its Python-level __new__ (hot path).
-            append(new(Hit, (first, last, start, end, source[start:end], labels, kinds)))
+            if labels:
+                hits.append(new(Hit, (first, last, start, end, words, labels, kinds)))
+            if apart_labels:
+                apart.append(new(Hit, (first, last, start, end, words, apart_labels, apart_kinds)))
         hits.sort()  # by first word, then last
-        return hits
+        apart.sort()
+        return hits, apart
 
 
 def longest(hits: list[Hit]) -> list[Hit]:

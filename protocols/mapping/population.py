@@ -323,12 +323,20 @@ def _stated_age(doc: Document):
     # rule touches them), so one search of the canonical text rules out most abstracts.
     if part.text.source.isascii() and "age" not in part.text.joined:
         return None
+    source = part.text.source
+    # An ASCII text is lower-cased once (its offsets stay), rather than each sentence.
+    lowered = source.lower() if source.isascii() else None
     for sentence in part.sentences:
         if sentence.role == "background":
             continue
-        chunk = part.text.source[sentence.start : sentence.end]
-        if "age" not in chunk.casefold():
-            continue
+        if lowered is not None:
+            if lowered.find("age", sentence.start, sentence.end) == -1:
+                continue
+            chunk = source[sentence.start : sentence.end]
+        else:
+            chunk = source[sentence.start : sentence.end]
+            if "age" not in chunk.casefold():
+                continue
         for pattern in (_AGE_RANGE, _MEAN_AGE):
             match = _first_match(pattern, chunk)
             if not match:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cache
-from itertools import compress
 from typing import NamedTuple
 
 from protocols.mapping.cues import Cues, by_identity
@@ -26,6 +25,10 @@ STUDY_ROLES = ("title", "keywords", "aim", "methods", "results", "conclusion", "
 # (Written to start with one character class, which lets the regex engine skip quickly to
 # the places where a match may start.)
 _SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[A-Z0-9\[(\"“‘'])|(?<=\n)\s*)")
+# The same where the only mark is the full stop (most sections have no "!", "?" nor line
+# break inside): a pattern that starts with one literal character, which the regex engine
+# skips to several times faster than to one of a class.
+_FULL_STOP_END = re.compile(r"\.\s+(?=[A-Z0-9\[(\"“‘'])")
 
 
 _TO_AIM = re.compile(
@@ -57,7 +60,7 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
 
 
 _AFTER_SENTENCE = re.compile(r"[.!?][ \t]+(?=[A-Z])")
-_SENTENCE_MARKS = frozenset(".!?")
+_AFTER_FULL_STOP = re.compile(r"\.[ \t]+(?=[A-Z])")  # the same in a text without "!" and "?"
 
 
 @by_identity
@@ -79,7 +82,7 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
     # A label is tried only where a word a label starts with starts: a label's first word
     # is followed by a space or a mark, so it is a whole word of the text.
     firsts = _label_first_words(labels)
-    starts, ends, canons = text.starts, text.ends, text.canons
+    starts, canons = text.starts, text.canons
     # In a text with a character that ignoring case takes for another letter (text.py),
     # every place is tried.
     anywhere = folds_oddly(abstract)
@@ -98,28 +101,34 @@ def _labels(text: Text, labels: tuple[str, ...]) -> list[tuple[str, int, int]]:
             if m:
                 found.append((m.group("label"), candidate.start() + 1, m.end()))
     else:
-        # The words a label starts with, each looked at where it stands (rather than a
-        # scan of every line and every sentence end): a label opens a line when only
-        # spaces and tabs come between the line's start and it; a label follows a sentence
-        # when it is capitalised and comes after ". " (or "!", "?", spaces and tabs; the
-        # places of _AFTER_SENTENCE) with nothing else since the word before.
-        for i in compress(range(len(canons)), map(firsts.__contains__, canons)):
-            at = starts[i]
-            after_word = ends[i - 1] if i else 0
-            between = abstract[after_word:at]
-            newline = between.rfind("\n")
-            if (newline != -1 or i == 0) and not between[newline + 1 :].strip(" \t"):
-                m = line.match(abstract, after_word + newline + 1)
-                if m:
-                    found.append((m.group("label"), m.start(), m.end()))
-                continue  # no sentence's mark right before it
-            if not "A" <= abstract[at] <= "Z":
-                continue
-            stop = after_word + len(between.rstrip(" \t"))  # after the sentence's mark
-            if stop < at and abstract[stop - 1 : stop] in _SENTENCE_MARKS:
-                m = inline.match(abstract, at)
-                if m:
-                    found.append((m.group("label"), stop, m.end()))
+        # The same places, but a label's regex is tried only where a word a label starts
+        # with stands (a set lookup first): the first word of a line, with only spaces and
+        # tabs before it, and a capitalised word after ". " (or "!", "?"; spaces and tabs).
+        at = 0
+        while at != -1:  # every line start
+            i = bisect_left(starts, at)
+            if (
+                i < len(canons)
+                and canons[i] in firsts
+                and not abstract[at : starts[i]].strip(" \t")
+                and (m := line.match(abstract, at))
+            ):
+                found.append((m.group("label"), m.start(), m.end()))
+            at = abstract.find("\n", at)
+            at = at if at == -1 else at + 1
+        # Without "!" and "?", the places after a full stop: a pattern that starts with a
+        # literal character, which the regex engine skips to faster than to a class.
+        plain = abstract.find("!") == abstract.find("?") == -1
+        for candidate in (_AFTER_FULL_STOP if plain else _AFTER_SENTENCE).finditer(abstract):
+            at = candidate.end()  # a capital letter: a word starts there
+            i = bisect_left(starts, at)
+            if (
+                i < len(canons)
+                and starts[i] == at
+                and canons[i] in firsts
+                and (m := inline.match(abstract, at))
+            ):
+                found.append((m.group("label"), candidate.start() + 1, m.end()))
     found.sort(key=lambda f: f[1])
     # Keep labels that do not overlap an earlier one.
     kept: list[tuple[str, int, int]] = []
@@ -156,12 +165,25 @@ def _role_of(label: str, roles: dict[str, str]) -> str:
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     at = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        mark, after = match.span()
-        stop = mark if text[mark] == "\n" else mark + 1  # keep the full stop
-        if stop > at:
-            spans.append((at, stop))
-        at = after
+    # A section ends with the line break before the next label, if any: that one ends
+    # the last sentence and is left out of it.
+    last = end - 1 if end > start and text[end - 1] == "\n" else end
+    find = text.find
+    if find("\n", start, last) == find("!", start, last) == find("?", start, last) == -1:
+        for match in _FULL_STOP_END.finditer(text, start, last):
+            stop, at_next = match.span()
+            stop += 1  # keep the full stop
+            if stop > at:
+                spans.append((at, stop))
+            at = at_next
+        end = last
+    else:
+        for match in _SENTENCE_END.finditer(text, start, end):
+            mark, after = match.span()
+            stop = mark if text[mark] == "\n" else mark + 1  # keep the full stop
+            if stop > at:
+                spans.append((at, stop))
+            at = after
     if end > at:
         spans.append((at, end))
     # Only the first span can be blank: every other one starts where a match's spaces
@@ -182,26 +204,38 @@ def _is_aim(span: tuple[int, int], aims: list[Hit], aim_starts: list[int], sourc
         if aims[i].end <= end:
             return True
         i += 1
-    # "To determine ...", "To study ..." opening a sentence state an aim too.
+    # "To determine ...", "To study ..." opening a sentence state an aim too. (Most
+    # sentences open with another letter: the regex is not tried on them.)
+    opening = source[start]
+    if opening not in "tT" and not opening.isspace():
+        return False
     return bool(_TO_AIM.match(source, start, end))
+
+
+def aim_keys(aim_sentence: tuple[str, ...]) -> list[tuple[tuple[str, ...], str, str]]:
+    """The aim phrases as (canonical words, "aim", phrase), the keys of ``Matcher.of_keys``."""
+    return [(analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence]
 
 
 @by_identity
 def _aim_matcher(aim_sentence: tuple[str, ...]) -> Matcher:
     """The aim phrases, as canonical words, in one automaton: one pass over the text finds
     them all (a sentence may hold an aim phrase from any of its words)."""
-    return Matcher.of_keys((analyse(phrase).canons, "aim", phrase) for phrase in aim_sentence)
+    return Matcher.of_keys(aim_keys(aim_sentence))
 
 
 def _with_role(role: str, spans: list[tuple[int, int]]) -> list[Sentence]:
     return [_new(Sentence, (role, start, end)) for start, end in spans]
 
 
-def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
-    """The abstract's sentences, each with the role of its section."""
+def split_abstract(text: Text, cues: Cues, aims: list[Hit] | None = None) -> list[Sentence]:
+    """The abstract's sentences, each with the role of its section.
+
+    ``aims``: the matches of the aim phrases (``aim_keys``) in the text, if the caller
+    found them already (the Engine does, in its one pass); else found here when needed.
+    """
     abstract = text.source
     roles = _roles(cues)
-    aims: list[Hit] | None = None  # the aim phrases of the text, found when first needed
     blocks: list[tuple[str, int, int]] = []  # (role, text start, text end)
     at, role = 0, "unlabelled"
     for label, start, end in _labels(text, _role_labels(cues)):
@@ -210,11 +244,13 @@ def split_abstract(text: Text, cues: Cues) -> list[Sentence]:
         role, at = _role_of(label, roles), end
     blocks.append((role, at, len(abstract)))
     sentences: list[Sentence] = []
+    aim_starts: list[int] | None = None
     for n, (role, start, end) in enumerate(blocks):
         spans = _sentences(abstract, start, end)
         if role in ("unlabelled", "background", "other"):
             if aims is None:
                 aims = _aim_matcher(cues.aim_sentence).find(text)
+            if aim_starts is None:
                 aim_starts = [hit.start for hit in aims]
             aim_at = next(
                 (i for i, s in enumerate(spans) if _is_aim(s, aims, aim_starts, abstract)), None

@@ -141,13 +141,17 @@ def analyse(source: str) -> Text:
     pieces = _SPLIT_ASCII.split(source)
     # Beyond ASCII, split again only if a character between those words is a word
     # character (\w is ``isalnum``, or "_", which is ASCII): é, µ, ², CJK.
-    if not source.isascii() and any(map(str.isalnum, _BEYOND_ASCII.findall("".join(pieces[0::2])))):
+    ascii_words = source.isascii() or not any(
+        map(str.isalnum, _BEYOND_ASCII.findall("".join(pieces[0::2])))
+    )
+    if not ascii_words:
         pieces = _SPLIT.split(source)
     # Tuples sliced from tuples: no list copied again to become the Text's fields.
     canons = tuple(map(_CANONICAL.__getitem__, pieces[1::2]))
     bounds = tuple(accumulate(map(len, pieces)))  # pieces: between, word, ..., between
     starts, ends = bounds[:-1:2], bounds[1::2]
-    if "" in canons:  # a word that is all marks after NFKC (rare): drop it
+    # A word that is all marks after NFKC (rare): drop it. (An ASCII word never is.)
+    if not ascii_words and "" in canons:
         kept = [i for i, c in enumerate(canons) if c]
         canons = tuple(canons[i] for i in kept)
         starts = tuple(starts[i] for i in kept)
