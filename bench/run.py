@@ -642,9 +642,11 @@ class _TreeSampler(threading.Thread):
 
     ``ru_maxrss`` is exact but per process; with worker processes the stage's
     footprint is their sum, which only sampling can see (short peaks may be missed).
+    Twice a second: reading a PSS walks the page tables, and every 50 ms that slowed
+    the workers being measured.
     """
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.5) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak_kb = pid, interval, 0
         self._done = threading.Event()
