@@ -158,14 +158,15 @@ def cmd_map(args: argparse.Namespace) -> int:
     rejects: list[Reject] = []
     records = _read_inputs(args.files, args.format, rejects)
     if args.jobs > 1:
-        from protocols.parallel import map_records
+        from protocols.parallel import entry_lines, map_records
 
-        mapped = (entries for _record, entries in map_records(records, args.jobs))
+        # The workers write the JSON too: this process, which reads the input, only prints.
+        mapped = (lines for _record, lines in map_records(records, args.jobs, entry_lines))
     else:
-        mapped = map(map_record, records)
-    for entries in mapped:
-        for entry in entries:
-            print(dumps(entry))
+        mapped = ([dumps(entry) for entry in map_record(record)] for record in records)
+    for lines in mapped:
+        for line in lines:
+            print(line)
     _report_rejects(rejects, args.rejects)
     return 0
 

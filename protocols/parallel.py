@@ -11,6 +11,8 @@ gives.
 Three ways in:
 
 - ``map_records(records, jobs)`` yields ``(record, entries)`` pairs in input order.
+  With ``mapper=entry_lines`` the workers also write the entries as ``protocat map``
+  prints them, and send back JSON lines.
 - ``prepare_records(records, jobs)`` yields ``PreparedRecord``s in input order: the
   workers also encode the entries as the catalogue writes them (JSON, search text),
   so they send back strings, and ``Catalogue.ingest`` encodes only the records.
@@ -42,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from itertools import chain, islice
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -51,9 +53,12 @@ from protocols.errors import UsageError
 from protocols.mapping import map_record
 from protocols.mapping.view import from_mapped_values, mapped_values
 from protocols.model import Entry, Record
+from protocols.serialize import dumps
 from protocols.store import EncodedEntry, PreparedRecord, encode_entries, prepare_record
 
 Mapper = Callable[[Record], list[Entry]]
+# What a mapper given to ``map_records`` returns: entries, or their JSON lines.
+Mapped = TypeVar("Mapped")
 
 # Records a worker maps per round trip: large enough that pickling and queueing cost
 # little beside mapping, small enough that the first results come back quickly.
@@ -140,13 +145,23 @@ def _dumps(value: Any) -> bytes:
     return stream.getvalue()
 
 
+def entry_lines(record: Record) -> list[str]:
+    """The entries of ``record`` as ``protocat map`` prints them, a JSON line each.
+
+    A mapper for ``map_records``: workers send back strings, which cost a fraction of
+    entries to pickle and unpickle, and the process that prints only prints.
+    """
+    return [dumps(entry) for entry in map_record(record)]
+
+
 # --------------------------------------------------------------------------- workers
 # What a worker is sent of each record. ``map_record`` reads a few fields of a record
 # (mapping/view.py): workers get those as a tuple of plain values, which pickles and
 # unpickles several times faster than a whole record with its authors and origins. Any
 # other mapper may read anything, so it gets whole records.
-_PACKING: dict[Mapper, tuple[Callable[[Record], Any], Callable[[Any], Record]]] = {
-    map_record: (mapped_values, from_mapped_values)
+_PACKING: dict[Callable[[Record], Any], tuple[Callable[[Record], Any], Callable[[Any], Record]]] = {
+    map_record: (mapped_values, from_mapped_values),
+    entry_lines: (mapped_values, from_mapped_values),  # it maps with map_record
 }
 
 
@@ -183,15 +198,16 @@ def _check(jobs: int, chunk_size: int) -> None:
 def map_records(
     records: Iterable[Record],
     jobs: int = 1,
-    mapper: Mapper = map_record,
+    mapper: Callable[[Record], Mapped] = map_record,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     in_process_up_to: int = IN_PROCESS_UP_TO,
-) -> Iterator[tuple[Record, list[Entry]]]:
+) -> Iterator[tuple[Record, Mapped]]:
     """``(record, mapper(record))`` for every record, in input order, mapped by ``jobs`` processes.
 
     ``jobs == 1``, or an input of at most ``in_process_up_to`` records, maps in this
-    process. ``mapper`` must be a module-level function (workers receive it by name).
-    Errors raised by the mapper reach the caller.
+    process. ``mapper`` must be a module-level function (workers receive it by name),
+    such as ``map_record`` or ``entry_lines``. Errors raised by the mapper reach the
+    caller.
     """
     _check(jobs, chunk_size)
     records, parallel = _worth_workers(records, jobs, in_process_up_to)

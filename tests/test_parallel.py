@@ -16,7 +16,7 @@ from protocols.curation import apply_corrections
 from protocols.errors import CatalogueError, UsageError
 from protocols.mapping import map_record
 from protocols.model import Record
-from protocols.parallel import map_records, premapped, prepare_records, start_method
+from protocols.parallel import entry_lines, map_records, premapped, prepare_records, start_method
 from protocols.records import read_file
 from protocols.serialize import dumps
 from protocols.store import Catalogue
@@ -126,6 +126,16 @@ def test_prepared_records_are_encoded_alike_by_one_and_two_workers(seed_records,
     two = list(prepare_records(iter(seed_records), jobs=2, chunk_size=4, in_process_up_to=0))
     assert two == one
     assert [p.record for p in two] == seed_records
+
+
+def test_workers_write_the_json_lines_protocat_map_prints(seed_records, each_start):
+    expected = [dumps(e) for r in seed_records for e in map_record(r)]
+    two = list(map_records(iter(seed_records), 2, entry_lines, chunk_size=4, in_process_up_to=0))
+    assert [r for r, _ in two] == seed_records
+    assert [line for _, lines in two for line in lines] == expected
+    assert [line for _, lines in map_records(seed_records, 1, entry_lines) for line in lines] == (
+        expected
+    )
 
 
 def test_prepared_records_meet_kept_and_curated_entries_as_plain_records_do(tmp_path, seed_records):
