@@ -275,14 +275,26 @@ def _map_input(args: dict) -> tuple[list, str]:
         return records, "seed records (no MEDLINE reader here)"
 
 
+# What the map rows give back for each record, by the name of their form.
+MAP_FORMS = {
+    "rows": "map (catalogue rows)",  # as ``protocat ingest`` (its workers encode too)
+    "objects": "map (entry objects)",  # ``map_records``: entries rebuilt in the caller
+}
+
+
 def stage_map(args: dict) -> dict:
     """Map the records as ``protocat ingest`` and ``protocat map`` do: a stream, each
     record's entries used and let go. With ``digest``, a run that also hashes every
-    record and entry, to compare the output of --jobs 1 and N (its time is not kept)."""
+    record and entry, to compare the output of --jobs 1 and N (its time is not kept).
+
+    ``form`` "rows": each record's entries mapped and encoded as the catalogue stores
+    them (their JSON and search text), which is what ``protocat ingest`` does with each
+    record and what its workers send back. "objects": ``map_records``, the entries as
+    objects in this process (the library call; workers send them back pickled)."""
     from protocols.serialize import dumps
 
     try:
-        from protocols.parallel import map_records
+        from protocols.parallel import map_records, prepare_records
     except ImportError as exc:
         raise NotAvailable(f"protocols.parallel: {exc}") from None
     records, source = _map_input(args)
@@ -293,10 +305,21 @@ def stage_map(args: dict) -> dict:
     gc.freeze()
     digest = hashlib.sha256() if args.get("digest") else None
     entries = 0
+    as_rows = args.get("form", "rows") == "rows"
 
     def work() -> int:
         nonlocal entries
         mapped = 0
+        if as_rows:
+            for prepared in prepare_records(records, args["jobs"]):
+                mapped += 1
+                entries += len(prepared.entries)
+                if digest is not None:
+                    digest.update(dumps(prepared.record).encode())
+                    for row in prepared.entries:
+                        digest.update(row.data.encode())
+                        digest.update("\t".join(row.search).encode())
+            return mapped
         for record, found in map_records(records, args["jobs"]):
             mapped += 1
             entries += len(found)
@@ -709,38 +732,8 @@ def measure(
     row("read MEDLINE", "read", {"input": str(inputs["medline"]), "format": "medline"})
 
     map_args = {"input": str(inputs["medline"]), "seed": seed, "size": size}
-    # The two map rows are compared with each other: with --repeat they run in turns
-    # (one, N, one, N, ...) and each keeps its fastest run, so a burst of other work
-    # on a shared machine does not decide the speedup.
-    counts = (1, jobs)
-    runs: list[list[dict]] = [[], []]
-    for _ in range(repeat):
-        for n, results in zip(counts, runs, strict=True):
-            results.append(run_stage("map", {**map_args, "jobs": n}, log))
-    # One more run each, untimed, hashes the output: the two must be identical.
-    digests = {
-        run_stage("map", {**map_args, "jobs": n, "digest": True}, log).get("digest") for n in counts
-    }
-    picked = f"; fastest of {repeat} runs in turns" if repeat > 1 else ""
-    for n, results in zip(counts, runs, strict=True):
-        result = min(results, key=lambda r: r.get("seconds", float("inf")))
-        if "note" in result:
-            result["note"] += picked
-        rows.append({"label": f"map --jobs {n}", "size": size, **result})
-    map_one, map_n = rows[-2], rows[-1]
-    if map_one.get("seconds") and map_n.get("seconds"):
-        same = len(digests) == 1 and None not in digests
-        map_n["speedup"] = map_one["seconds"] / map_n["seconds"]
-        # What the CPU time allows on idle cores: the work of --jobs 1 over that of
-        # --jobs N spread on min(N, cores) cores (the machine may be shared).
-        cores = min(jobs, os.cpu_count() or 1)
-        map_n["cpu_bound_speedup"] = map_one["cpu"] / (map_n["cpu"] / cores)
-        map_n["vs"] = (
-            f"{map_n['speedup']:.2f}x faster than --jobs 1"
-            f" (CPU time allows {map_n['cpu_bound_speedup']:.2f}x on idle cores)"
-        )
-        map_n["note"] = ("identical output; " if same else "OUTPUT DIFFERS; ") + map_n["note"]
-        map_n["identical"] = same
+    map_one, _ = map_rows(size, map_args, jobs, log, repeat, "rows", rows)
+    map_rows(size, map_args, jobs, log, repeat, "objects", rows)
 
     ingest = row(
         "ingest MEDLINE", "ingest", {"input": str(inputs["medline"]), "db": str(db), "jobs": 1}
@@ -805,6 +798,46 @@ def measure(
         )
         _ratio(export, base)
     return rows, described
+
+
+def map_rows(
+    size: int, args: dict, jobs: int, log: Path, repeat: int, form: str, rows: list[dict]
+) -> tuple[dict, dict]:
+    """The map stage in one ``form`` (see ``stage_map``) with --jobs 1 and N: two rows."""
+    args = {**args, "form": form}
+    # The two rows are compared with each other: with --repeat they run in turns
+    # (one, N, one, N, ...) and each keeps its fastest run, so a burst of other work
+    # on a shared machine does not decide the speedup.
+    counts = (1, jobs)
+    runs: list[list[dict]] = [[], []]
+    for _ in range(repeat):
+        for n, results in zip(counts, runs, strict=True):
+            results.append(run_stage("map", {**args, "jobs": n}, log))
+    # One more run each, untimed, hashes the output: the two must be identical.
+    digests = {
+        run_stage("map", {**args, "jobs": n, "digest": True}, log).get("digest") for n in counts
+    }
+    picked = f"; fastest of {repeat} runs in turns" if repeat > 1 else ""
+    for n, results in zip(counts, runs, strict=True):
+        result = min(results, key=lambda r: r.get("seconds", float("inf")))
+        if "note" in result:
+            result["note"] += picked
+        rows.append({"label": f"{MAP_FORMS[form]} --jobs {n}", "size": size, **result})
+    map_one, map_n = rows[-2], rows[-1]
+    if map_one.get("seconds") and map_n.get("seconds"):
+        same = len(digests) == 1 and None not in digests
+        map_n["speedup"] = map_one["seconds"] / map_n["seconds"]
+        # What the CPU time allows on idle cores: the work of --jobs 1 over that of
+        # --jobs N spread on min(N, cores) cores (the machine may be shared).
+        cores = min(jobs, os.cpu_count() or 1)
+        map_n["cpu_bound_speedup"] = map_one["cpu"] / (map_n["cpu"] / cores)
+        map_n["vs"] = (
+            f"{map_n['speedup']:.2f}x faster than --jobs 1"
+            f" (CPU time allows {map_n['cpu_bound_speedup']:.2f}x on idle cores)"
+        )
+        map_n["note"] = ("identical output; " if same else "OUTPUT DIFFERS; ") + map_n["note"]
+        map_n["identical"] = same
+    return map_one, map_n
 
 
 def _ratio(ours: dict, baseline: dict) -> None:
