@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from attrs import field, frozen
 
+from protocols import unchecked
 from protocols.mapping.cues import Cues, default_cues
 from protocols.mapping.matcher import Hit, Matcher, longest
 from protocols.mapping.sections import STUDY_ROLES, Sentence, aim_keys, split_abstract
@@ -39,6 +40,10 @@ MATCHED_KINDS = (
 KEYWORD_SEPARATOR = "; "
 _STUDY_ROLES = frozenset(STUDY_ROLES)
 _new = tuple.__new__
+# A Provenance built from a match: its field is the caller's name for it, its value a code,
+# its source a part's name, its offsets and text the match's (ints from 0, and a slice of
+# the source), all of the types Provenance's validators ask for; a dozen a record.
+provenance_of = unchecked.builder(Provenance)
 
 
 class Part(NamedTuple):
@@ -76,14 +81,8 @@ class Mention(NamedTuple):
         return self.role in STUDY_ROLES
 
     def provenance(self, field: str, value: str) -> Provenance:
-        return Provenance(
-            field=field,
-            value=value,
-            source=self.part.source,
-            start=self.hit.start,
-            end=self.hit.end,
-            text=self.hit.text,
-        )
+        hit = self.hit
+        return provenance_of(field, value, self.part.source, hit.start, hit.end, hit.text)
 
 
 @frozen

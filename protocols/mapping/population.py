@@ -16,7 +16,7 @@ import re
 from bisect import bisect_left
 from functools import cache
 
-from protocols.mapping.document import Document, Mention
+from protocols.mapping.document import Document, Mention, provenance_of
 from protocols.mapping.negation import negated, sentence_has
 from protocols.mapping.numbers import (
     DASH,
@@ -233,7 +233,7 @@ def _duration(doc: Document):
             code = "chronic" if weeks >= 12 else "subacute" if weeks >= 6 else "acute"
             start = sentence.start + match.start()
             end = sentence.start + match.end()
-            prov = Provenance(
+            prov = provenance_of(
                 "population.chronicity", code, "abstract", start, end, part.text.source[start:end]
             )
             return code, prov
@@ -349,7 +349,9 @@ def _stated_age(doc: Document):
             if code:
                 start, end = sentence.start + match.start(), sentence.start + match.end()
                 text = part.text.source[start:end]
-                return code, Provenance("population.age_group", code, "abstract", start, end, text)
+                return code, provenance_of(
+                    "population.age_group", code, "abstract", start, end, text
+                )
     return None
 
 
@@ -398,7 +400,7 @@ def sample_size(doc: Document):
             total = sum(int(g.group("n")) for g in groups)
             start = sentence.start + groups[0].start()
             end = sentence.start + groups[-1].end()
-            return total, Provenance(
+            return total, provenance_of(
                 "population.sample_size",
                 str(total),
                 "abstract",
@@ -411,7 +413,7 @@ def sample_size(doc: Document):
 
 def _prov(part, offset: int, match: re.Match, value: int) -> Provenance:
     start, end = offset + match.start(), offset + match.end()
-    return Provenance(
+    return provenance_of(
         "population.sample_size", str(value), part.source, start, end, part.text.source[start:end]
     )
 
