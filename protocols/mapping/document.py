@@ -93,6 +93,9 @@ class Document:
     # kind -> every match that has it, as a Mention, in order: title, keywords, abstract
     # (the steps ask for them by kind, and each Mention is built once).
     by_kind: dict[str, list[Mention]]
+    # The kinds with a mention in a sentence outside this study's (the background): the
+    # mentions of any other kind are all the study's, and no filter is needed.
+    background_kinds: set[str]
     # What the steps work out about this record and ask for again (a sentence's exclusion
     # cue ...): a record's own memo, so mapping stays a pure function of the record.
     memo: dict[object, object] = field(init=False, factory=dict, eq=False, repr=False)
@@ -108,7 +111,7 @@ class Document:
         found = self.by_kind.get(kind)
         if not found:
             return []
-        if not study_only:
+        if not study_only or kind not in self.background_kinds:
             return list(found)
         return [m for m in found if m.sentence.role in _STUDY_ROLES]
 
@@ -151,6 +154,7 @@ class Engine:
     def read(self, record: Record) -> Document:
         parts = []
         by_kind: dict[str, list[Mention]] = {}
+        background_kinds: set[str] = set()
         sources = (
             ("title", record.title or ""),
             ("keywords", keywords_text(record)),
@@ -185,10 +189,12 @@ class Engine:
             for hit in hits:
                 sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
                 mention = _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
+                if sentence.role not in _STUDY_ROLES:
+                    background_kinds.update(hit.kinds)
                 for kind in hit.kinds:
                     listed = by_kind.get(kind)
                     if listed is None:
                         by_kind[kind] = [mention]
                     else:
                         listed.append(mention)
-        return Document(record, tuple(parts), self.cues, by_kind)
+        return Document(record, tuple(parts), self.cues, by_kind, background_kinds)
