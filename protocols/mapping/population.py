@@ -318,10 +318,12 @@ def _stated_age(doc: Document):
     part = doc.part("abstract")
     if part is None:
         return None
-    # Both patterns need the letters "age" (in any case). In an ASCII text those stand
-    # inside a word whose canonical form keeps them (text.py: lower case, and no spelling
-    # rule touches them), so one search of the canonical text rules out most abstracts.
-    if part.text.source.isascii() and "age" not in part.text.joined:
+    # Both patterns need a word that opens with the letters "age" (in any case: "aged",
+    # "ages", "age"; after a word boundary). In an ASCII text such a word's canonical form
+    # opens with them too (text.py: lower case, and no spelling rule touches a word's
+    # start), so one search of the canonical text rules out most abstracts ("average",
+    # "management" and "stage" hold the letters too, but not at a word's start).
+    if part.text.source.isascii() and " age" not in part.text.joined:
         return None
     source = part.text.source
     # An ASCII text is lower-cased once (its offsets stay), rather than each sentence.
