@@ -181,10 +181,11 @@ class Engine:
                     )
                 )
             else:  # one sentence, all the words
-                sentences = (Sentence(source, 0, len(string)),)
+                sentences = (_new(Sentence, (source, 0, len(string))),)
                 starts, word_ranges = (0,), ((0, len(text)),)
             firsts = tuple(map(itemgetter(0), hits))  # Hit.first
-            part = Part(source, text, sentences, hits, starts, word_ranges, firsts)
+            # Part(...) and Sentence(...) without their NamedTuple __new__ (in Python).
+            part = _new(Part, (source, text, sentences, hits, starts, word_ranges, firsts))
             parts.append(part)
             for hit in hits:
                 sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of

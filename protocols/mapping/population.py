@@ -386,8 +386,8 @@ def sample_size(doc: Document):
         if not enrol.search(target):
             continue
         # The count is tried only where a number starts (see numbers.scan), on lower-cased
-        # text (see Caseless).
-        counted_in, target = counted.on(chunk)
+        # text (see Caseless): the same text as ``_ENROL``'s, lower-cased once.
+        counted_in = counted.lower if enrol is _ENROL.lower else counted.caseless
         starts = None
         if counted_in is counted.lower:
             starts = number_starts(part.text, range(first, stop), sentence.start, doc.cues)
