@@ -115,13 +115,17 @@ def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ())
     in_title = [(c, m) for c, m in mentions if m.part.source == "title"]
     pool = in_title or mentions
     for code in prefer_not:  # in order: "healthy" gives way to "other" too
-        if any(c != code for c, _ in pool):
+        codes = {c for c, _ in pool}
+        if code in codes and len(codes) > 1:  # it gives way to another code
             pool = [(c, m) for c, m in pool if c != code]
     counts: dict[str, int] = {}  # (a Counter costs more than the few mentions it counts)
     for c, _ in pool:
         counts[c] = counts.get(c, 0) + 1
     best = max(counts.values())
-    return next((c, m) for c, m in pool if counts[c] == best)
+    for c, m in pool:  # (a loop, not next() over a generator: on most records)
+        if counts[c] == best:
+            return c, m
+    return None  # (not reached: the pool is never empty)
 
 
 def condition(doc: Document):
