@@ -43,6 +43,17 @@ PubMed XML 4,546 and 4,201 before, 4,629 and 4,447 after; gold 2,171 and 2,051 b
 2,249 and 2,290 after; both 2,724 and 2,543 before, 2,631 and 3,037 after (records/s CPU):
 on this load the gain is within the spread from run to run.
 
+Fourth round (Provenance and RecordRef built without validating again, mentions listed without
+a filter when none stands in the background, fewer abstracts read for a stated age, smaller
+steps), 2026-11-27, load 1.0-1.9: the ingest benchmark's MEDLINE records, 5,000, best of five
+turns, 197.4 us a record CPU before (ae7eec1) and 191.7 after; under callgrind 1.72 M
+instructions a record before and 1.65 M after. This script, 20,000 records, before and after
+in turn, twice: PubMed XML 5,439 and 4,515 before, 5,360 and 5,685 after; gold 2,350 and 2,405
+before, 2,430 and 2,526 after; both 3,054 and 3,152 before, 3,074 and 2,982 after (records/s
+CPU): a gain of about 3%, within the spread from run to run here. What is left is the C-level
+reading of each text (regex split, running offsets, the canonical forms' lookups: about a
+third of a record) and many small Python steps.
+
 The output is the same (``bench/map_check.py`` compares every entry of every fixture, gold
 and seed record with a dump made before). The matcher's cost follows text length and not
 vocabulary size. The whole mapping is still below the 5,000 records/s target (the PubMed

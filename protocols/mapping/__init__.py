@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from protocols import unchecked
 from protocols.mapping.arms import arm_comparators, find_arms
 from protocols.mapping.design import design as find_design
 from protocols.mapping.document import Engine
@@ -50,10 +51,13 @@ def engine_for(vocabulary: Vocabulary) -> Engine:
     return engine
 
 
+# The values come from a Record, whose validators for these fields are RecordRef's own:
+# they are not checked again (protocols/unchecked.py).
+_record_ref = unchecked.builder(RecordRef, ("id", "title", "doi", "pmid", "year"))
+
+
 def record_ref(record: Record) -> RecordRef:
-    return RecordRef(
-        id=record.id, title=record.title, doi=record.doi, pmid=record.pmid, year=record.year
-    )
+    return _record_ref(record.id, record.title, record.doi, record.pmid, record.year)
 
 
 def map_record(record: Record, vocabulary: Vocabulary | None = None) -> list[Entry]:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from attrs import field, frozen
 
+from protocols import unchecked
 from protocols.mapping.cues import Cues, default_cues
 from protocols.mapping.matcher import Hit, Matcher, longest
 from protocols.mapping.sections import STUDY_ROLES, Sentence, aim_keys, split_abstract
@@ -39,6 +40,10 @@ MATCHED_KINDS = (
 KEYWORD_SEPARATOR = "; "
 _STUDY_ROLES = frozenset(STUDY_ROLES)
 _new = tuple.__new__
+# A Provenance built from a match: its field is the caller's name for it, its value a code,
+# its source a part's name, its offsets and text the match's (ints from 0, and a slice of
+# the source), all of the types Provenance's validators ask for; a dozen a record.
+provenance_of = unchecked.builder(Provenance)
 
 
 class Part(NamedTuple):
@@ -76,14 +81,8 @@ class Mention(NamedTuple):
         return self.role in STUDY_ROLES
 
     def provenance(self, field: str, value: str) -> Provenance:
-        return Provenance(
-            field=field,
-            value=value,
-            source=self.part.source,
-            start=self.hit.start,
-            end=self.hit.end,
-            text=self.hit.text,
-        )
+        hit = self.hit
+        return provenance_of(field, value, self.part.source, hit.start, hit.end, hit.text)
 
 
 @frozen
@@ -94,6 +93,9 @@ class Document:
     # kind -> every match that has it, as a Mention, in order: title, keywords, abstract
     # (the steps ask for them by kind, and each Mention is built once).
     by_kind: dict[str, list[Mention]]
+    # The kinds with a mention in a sentence outside this study's (the background): the
+    # mentions of any other kind are all the study's, and no filter is needed.
+    background_kinds: set[str]
     # What the steps work out about this record and ask for again (a sentence's exclusion
     # cue ...): a record's own memo, so mapping stays a pure function of the record.
     memo: dict[object, object] = field(init=False, factory=dict, eq=False, repr=False)
@@ -109,7 +111,7 @@ class Document:
         found = self.by_kind.get(kind)
         if not found:
             return []
-        if not study_only:
+        if not study_only or kind not in self.background_kinds:
             return list(found)
         return [m for m in found if m.sentence.role in _STUDY_ROLES]
 
@@ -152,6 +154,7 @@ class Engine:
     def read(self, record: Record) -> Document:
         parts = []
         by_kind: dict[str, list[Mention]] = {}
+        background_kinds: set[str] = set()
         sources = (
             ("title", record.title or ""),
             ("keywords", keywords_text(record)),
@@ -178,18 +181,21 @@ class Engine:
                     )
                 )
             else:  # one sentence, all the words
-                sentences = (Sentence(source, 0, len(string)),)
+                sentences = (_new(Sentence, (source, 0, len(string))),)
                 starts, word_ranges = (0,), ((0, len(text)),)
             firsts = tuple(map(itemgetter(0), hits))  # Hit.first
-            part = Part(source, text, sentences, hits, starts, word_ranges, firsts)
+            # Part(...) and Sentence(...) without their NamedTuple __new__ (in Python).
+            part = _new(Part, (source, text, sentences, hits, starts, word_ranges, firsts))
             parts.append(part)
             for hit in hits:
                 sentence = sentences[max(bisect_right(starts, hit.start) - 1, 0)]  # sentence_of
                 mention = _new(Mention, (part, hit, sentence))  # Mention(...), without its __new__
+                if sentence.role not in _STUDY_ROLES:
+                    background_kinds.update(hit.kinds)
                 for kind in hit.kinds:
                     listed = by_kind.get(kind)
                     if listed is None:
                         by_kind[kind] = [mention]
                     else:
                         listed.append(mention)
-        return Document(record, tuple(parts), self.cues, by_kind)
+        return Document(record, tuple(parts), self.cues, by_kind, background_kinds)

@@ -16,7 +16,7 @@ import re
 from bisect import bisect_left
 from functools import cache
 
-from protocols.mapping.document import Document, Mention
+from protocols.mapping.document import Document, Mention, provenance_of
 from protocols.mapping.negation import negated, sentence_has
 from protocols.mapping.numbers import (
     DASH,
@@ -115,13 +115,17 @@ def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ())
     in_title = [(c, m) for c, m in mentions if m.part.source == "title"]
     pool = in_title or mentions
     for code in prefer_not:  # in order: "healthy" gives way to "other" too
-        if any(c != code for c, _ in pool):
+        codes = {c for c, _ in pool}
+        if code in codes and len(codes) > 1:  # it gives way to another code
             pool = [(c, m) for c, m in pool if c != code]
     counts: dict[str, int] = {}  # (a Counter costs more than the few mentions it counts)
     for c, _ in pool:
         counts[c] = counts.get(c, 0) + 1
     best = max(counts.values())
-    return next((c, m) for c, m in pool if counts[c] == best)
+    for c, m in pool:  # (a loop, not next() over a generator: on most records)
+        if counts[c] == best:
+            return c, m
+    return None  # (not reached: the pool is never empty)
 
 
 def condition(doc: Document):
@@ -233,7 +237,7 @@ def _duration(doc: Document):
             code = "chronic" if weeks >= 12 else "subacute" if weeks >= 6 else "acute"
             start = sentence.start + match.start()
             end = sentence.start + match.end()
-            prov = Provenance(
+            prov = provenance_of(
                 "population.chronicity", code, "abstract", start, end, part.text.source[start:end]
             )
             return code, prov
@@ -318,10 +322,12 @@ def _stated_age(doc: Document):
     part = doc.part("abstract")
     if part is None:
         return None
-    # Both patterns need the letters "age" (in any case). In an ASCII text those stand
-    # inside a word whose canonical form keeps them (text.py: lower case, and no spelling
-    # rule touches them), so one search of the canonical text rules out most abstracts.
-    if part.text.source.isascii() and "age" not in part.text.joined:
+    # Both patterns need a word that opens with the letters "age" (in any case: "aged",
+    # "ages", "age"; after a word boundary). In an ASCII text such a word's canonical form
+    # opens with them too (text.py: lower case, and no spelling rule touches a word's
+    # start), so one search of the canonical text rules out most abstracts ("average",
+    # "management" and "stage" hold the letters too, but not at a word's start).
+    if part.text.source.isascii() and " age" not in part.text.joined:
         return None
     source = part.text.source
     # An ASCII text is lower-cased once (its offsets stay), rather than each sentence.
@@ -349,7 +355,9 @@ def _stated_age(doc: Document):
             if code:
                 start, end = sentence.start + match.start(), sentence.start + match.end()
                 text = part.text.source[start:end]
-                return code, Provenance("population.age_group", code, "abstract", start, end, text)
+                return code, provenance_of(
+                    "population.age_group", code, "abstract", start, end, text
+                )
     return None
 
 
@@ -382,8 +390,8 @@ def sample_size(doc: Document):
         if not enrol.search(target):
             continue
         # The count is tried only where a number starts (see numbers.scan), on lower-cased
-        # text (see Caseless).
-        counted_in, target = counted.on(chunk)
+        # text (see Caseless): the same text as ``_ENROL``'s, lower-cased once.
+        counted_in = counted.lower if enrol is _ENROL.lower else counted.caseless
         starts = None
         if counted_in is counted.lower:
             starts = number_starts(part.text, range(first, stop), sentence.start, doc.cues)
@@ -398,7 +406,7 @@ def sample_size(doc: Document):
             total = sum(int(g.group("n")) for g in groups)
             start = sentence.start + groups[0].start()
             end = sentence.start + groups[-1].end()
-            return total, Provenance(
+            return total, provenance_of(
                 "population.sample_size",
                 str(total),
                 "abstract",
@@ -411,7 +419,7 @@ def sample_size(doc: Document):
 
 def _prov(part, offset: int, match: re.Match, value: int) -> Provenance:
     start, end = offset + match.start(), offset + match.end()
-    return Provenance(
+    return provenance_of(
         "population.sample_size", str(value), part.source, start, end, part.text.source[start:end]
     )
 
