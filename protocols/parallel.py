@@ -23,7 +23,8 @@ Three ways in:
 
 Workers are sent only the fields of a record that ``map_record`` reads (see
 ``protocols.mapping.view``), not whole records. On Linux they are forked (see
-``start_method``), so they start with this process's imports and automaton. An input
+``start_method``), so they start with this process's imports and automaton, or forked by
+a fork server where this process holds much memory or runs threads. An input
 of a few hundred records is mapped in this process: starting workers would cost more
 than it saves.
 """
@@ -91,20 +92,47 @@ def auto_jobs() -> int:
     return min(usable_cores(), AUTO_JOBS_AT_MOST)
 
 
+# A forked worker shares this process's memory until one of them writes to it, and this
+# process writes to every object it reads (reference counts): each page of the records it
+# holds is then copied once. Past this resident size that copying costs more CPU and memory
+# than starting a fork server (about 0.3 s, once), whose workers share nothing of ours.
+FORK_UP_TO_BYTES = 256 * 2**20
+
+
 def start_method() -> str:
-    """How workers start: forked where that is safe, else spawned.
+    """How workers start: forked where that is safe and cheap, else from a fork server
+    (Linux) or spawned.
 
     A spawned worker takes about a quarter of a second of CPU to start (a new
     interpreter imports protocat and builds the vocabulary's automaton); a forked one
     starts in milliseconds with this process's. Fork only on Linux (macOS system
-    libraries are not fork-safe; Windows has no fork) and only while this process runs
-    one thread: a fork copies the locks other threads hold, such as a live progress
-    bar's. A worker never uses what else it inherits (an open catalogue, the input
+    libraries are not fork-safe; Windows has no fork), only while this process runs
+    one thread (a fork copies the locks other threads hold, such as a live progress
+    bar's), and only while it holds less than ``FORK_UP_TO_BYTES`` (a caller holding a
+    hundred thousand records in memory). Otherwise, on Linux, workers are forked by a
+    fork server: a small process, started once, that has imported protocat and runs one
+    thread. A worker never uses what else it inherits (an open catalogue, the input
     file) and leaves without closing it.
     """
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    if threading.active_count() == 1 and _resident_bytes() < FORK_UP_TO_BYTES:
         return "fork"
-    return "spawn"
+    return "forkserver"
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _context(method: str) -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # The server imports protocat once; each worker it forks starts with it. (Read
+        # when the server starts: the first use in a process decides.)
+        context.set_forkserver_preload([__name__])
+    return context
 
 
 # --------------------------------------------------------------------------- pickling
@@ -267,7 +295,7 @@ def _in_workers(
     limit = jobs * CHUNKS_AHEAD_PER_WORKER
     executor = ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context(start_method()),
+        mp_context=_context(start_method()),
         # A forked worker's own collections then never walk (and so never copy) the
         # objects it inherited.
         initializer=gc.freeze,

@@ -46,9 +46,9 @@ def _fails_on_fourth_copy(record: Record):
     return map_record(record)
 
 
-@pytest.fixture(params=["fork", "spawn"])
+@pytest.fixture(params=["fork", "forkserver", "spawn"])
 def each_start(request, monkeypatch) -> str:
-    """Workers started each way protocat may start them (fork where it may; spawn else)."""
+    """Workers started each way protocat may start them (see ``start_method``)."""
     if request.param not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {request.param} here")
     monkeypatch.setattr(parallel, "start_method", lambda: request.param)
@@ -180,21 +180,36 @@ def test_an_input_one_past_the_limit_is_mapped_by_workers(seed_records):
     assert [first, *stream] == list(map_records(seed_records, jobs=1))
 
 
-def test_workers_are_forked_only_while_this_process_runs_one_thread():
-    alone = start_method()
+def test_workers_are_forked_only_by_a_small_process_that_runs_one_thread(monkeypatch):
+    linux = sys.platform.startswith("linux")
+    assert start_method() == ("fork" if linux else "spawn")
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert start_method() == "spawn"
+        assert start_method() == ("forkserver" if linux else "spawn")
     finally:
         stop.set()
         other.join()
-    assert alone == ("fork" if sys.platform.startswith("linux") else "spawn")
+    if linux:
+        monkeypatch.setattr(parallel, "_resident_bytes", lambda: parallel.FORK_UP_TO_BYTES)
+        assert start_method() == "forkserver"
+        monkeypatch.setattr(parallel, "_resident_bytes", lambda: parallel.FORK_UP_TO_BYTES - 1)
+        assert start_method() == "fork"
+
+
+def test_this_process_knows_its_resident_size():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("read from /proc")
+    before = parallel._resident_bytes()
+    held = b"\x01" * (64 * 2**20)  # written, so resident
+    assert parallel._resident_bytes() >= before + len(held) // 2
+    del held
 
 
 def test_workers_started_while_a_thread_runs_map_alike(seed_records):
-    # A live progress bar runs a thread: the workers are then spawned, with the same output.
+    # A live progress bar runs a thread: the workers then come from a fork server (spawned
+    # off Linux), with the same output.
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
