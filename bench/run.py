@@ -192,11 +192,36 @@ def _timed(work: Callable[[], int]) -> tuple[float, int, float]:
 
 
 def _cpu_seconds() -> float:
+    """CPU of this process, its finished children and those still running.
+
+    Workers forked by a fork server (protocols/parallel.py) are the server's children,
+    not ours: their CPU reaches us as the server's, which runs until this process ends.
+    """
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    return (
+        own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime + _running_children_cpu()
+    )
+
+
+def _running_children_cpu() -> float:
+    """CPU seconds of this process's running children, with their own finished children."""
+    total_ticks = 0
+    me = str(os.getpid())
+    if not Path("/proc").is_dir():  # not Linux: workers are spawned, our own children
+        return 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # After the command name (which may hold spaces): state, ppid, ... and from
+            # the 12th field on utime, stime, cutime, cstime, in clock ticks.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if fields[1] == me:
+                total_ticks += sum(int(value) for value in fields[11:15])
+    return total_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _optional(module: str, extra: str):
