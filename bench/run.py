@@ -208,20 +208,28 @@ def _cpu_seconds() -> float:
 
 def _running_children_cpu() -> float:
     """CPU seconds of this process's running children, with their own finished children."""
-    total_ticks = 0
-    me = str(os.getpid())
-    if not Path("/proc").is_dir():  # not Linux: workers are spawned, our own children
-        return 0.0
+    me = os.getpid()
+    # From the 12th field after the command name: utime, stime, cutime, cstime (ticks).
+    ticks = sum(
+        sum(int(value) for value in fields[11:15])
+        for fields in _process_stats().values()
+        if int(fields[1]) == me
+    )
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _process_stats() -> dict[int, list[str]]:
+    """Every process's ``/proc/PID/stat`` fields after the command name (state, ppid, ...);
+    none where there is no /proc (not Linux: workers are then our own children)."""
+    stats: dict[int, list[str]] = {}
+    if not Path("/proc").is_dir():
+        return stats
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            # After the command name (which may hold spaces): state, ppid, ... and from
-            # the 12th field on utime, stime, cutime, cstime, in clock ticks.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if fields[1] == me:
-                total_ticks += sum(int(value) for value in fields[11:15])
-    return total_ticks / os.sysconf("SC_CLK_TCK")
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                # The command name (field 2) may hold spaces: split after its ")".
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    return stats
 
 
 def _optional(module: str, extra: str):
@@ -710,13 +718,7 @@ class _TreeSampler(threading.Thread):
             self.peak_kb = max(self.peak_kb, sum(_footprint_kb(pid) for pid in self._tree()))
 
     def _tree(self) -> set[int]:
-        parents: dict[int, int] = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    # The command name (field 2) may hold spaces: split after its ")".
-                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                    parents[int(entry.name)] = int(stat[1])
+        parents = {pid: int(fields[1]) for pid, fields in _process_stats().items()}
         tree, grew = {self.pid}, True
         while grew:
             found = {pid for pid, parent in parents.items() if parent in tree} - tree

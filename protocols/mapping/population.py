@@ -122,7 +122,7 @@ def _pick(mentions: list[tuple[str, Mention]], prefer_not: tuple[str, ...] = ())
     for c, _ in pool:
         counts[c] = counts.get(c, 0) + 1
     best = max(counts.values())
-    for c, m in pool:  # (a loop, not next() over a generator: on most records)
+    for c, m in pool:  # the first of the most frequent
         if counts[c] == best:
             return c, m
     return None  # (not reached: the pool is never empty)
