@@ -134,8 +134,8 @@ class Text:
         return bisect_left(self.starts, start), bisect_right(self.ends, end)
 
 
-def analyse(source: str) -> Text:
-    """Split ``source`` into canonical words, keeping each one's source span."""
+def analyse_python(source: str) -> Text:
+    """``analyse`` in pure Python: the reference, and the path without the accelerator."""
     # One split keeps words and what lies between them; the offsets are then running
     # sums of the pieces' lengths. All of it runs in C: this is the mapping's hot path.
     pieces = _SPLIT_ASCII.split(source)
@@ -146,6 +146,11 @@ def analyse(source: str) -> Text:
     )
     if not ascii_words:
         pieces = _SPLIT.split(source)
+    return _text_of_pieces(source, pieces, ascii_words)
+
+
+def _text_of_pieces(source: str, pieces: list[str], ascii_words: bool) -> Text:
+    """The Text of ``pieces``, a regex split of ``source``: between, word, ..., between."""
     # Tuples sliced from tuples: no list copied again to become the Text's fields.
     canons = tuple(map(_CANONICAL.__getitem__, pieces[1::2]))
     bounds = tuple(accumulate(map(len, pieces)))  # pieces: between, word, ..., between
@@ -158,6 +163,26 @@ def analyse(source: str) -> Text:
         ends = tuple(ends[i] for i in kept)
     joined = " " + " ".join(canons) + " " if canons else " "
     return Text(source, canons, starts, ends, joined)
+
+
+def analyse_accelerated(source: str) -> Text:
+    """``analyse`` with the compiled ASCII-words path (``_scan.pyx``); the same result."""
+    scanned = _scan.ascii_words(source, _CANONICAL)
+    if scanned is None:  # a word character beyond ASCII: the general pattern, in Python
+        return _text_of_pieces(source, _SPLIT.split(source), ascii_words=False)
+    return Text(source, *scanned)
+
+
+# ``analyse(source)`` splits ``source`` into canonical words, keeping each one's source
+# span. This is the one place that chooses its path: the accelerator is built where a C
+# compiler was at hand when the package was installed (setup.py); elsewhere, or if it
+# fails to import, the pure-Python path runs (the same results, slower).
+try:
+    from protocols.mapping import _scan
+except ImportError:
+    _scan = None
+ACCELERATED = _scan is not None
+analyse = analyse_accelerated if ACCELERATED else analyse_python
 
 
 def term_keys(term: str) -> list[tuple[str, ...]]:
