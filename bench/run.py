@@ -906,7 +906,16 @@ def machine() -> str:
                 break
     load = ", load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
     python = f"Python {platform.python_version()}, {platform.system()}"
-    return f"{cpu}, {os.cpu_count()} cores{load}; {python}"
+    return f"{cpu}, {os.cpu_count()} cores{load}; {python}; mapping {_reading_path()}"
+
+
+def _reading_path() -> str:
+    """Which path of ``text.analyse`` maps here: the mapping's speed depends on it."""
+    try:
+        from protocols.mapping.text import ACCELERATED
+    except ImportError:  # a branch from before the accelerator
+        return "pure Python"
+    return "with the compiled accelerator" if ACCELERATED else "pure Python (no accelerator)"
 
 
 def main(argv: list[str] | None = None) -> int:
