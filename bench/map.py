@@ -1,12 +1,13 @@
 """Benchmark: mapping real abstracts, and how the matcher's cost grows.
 
-Reads the real abstracts of the PubMed XML fixtures (../shared/fixtures/pubmed_xml),
-the two gold files, and every fixture record with an abstract in every format (as
-protocat's readers read them, one of each abstract), repeats each set with fresh
-identifiers to N records (default 50,000) and maps them in one process. Then it times the matcher alone with the shipped
-vocabulary and with the vocabulary inflated x10 by synthetic terms (cost should not
-follow vocabulary size), and on texts of 1x, 2x and 4x length (cost should follow it).
-Side by side, as the library underneath: pyahocorasick's ``iter`` over the same texts.
+Reads the real abstracts of the PubMed XML fixtures (../shared/fixtures/pubmed_xml), the
+two gold files, and every fixture record with an abstract in every format (as protocat's
+readers read them, one of each abstract), repeats each set with fresh identifiers to N
+records (default 50,000) and maps them in one process. Then it times the matcher alone
+with the shipped vocabulary and with the vocabulary inflated x10 by synthetic terms
+(cost should not follow vocabulary size), and on texts of 1x, 2x and 4x length (cost
+should follow it). Side by side, as the library underneath: pyahocorasick's ``iter``
+over the same texts.
 
     python bench/map.py [--records 50000]
 
@@ -63,17 +64,21 @@ turns (after, before, after; load 0.84-0.94): PubMed XML 6,524 and 7,133 after, 
 3,444 and 3,719 after, 3,217 and 3,120 before (records/s CPU). The ingest benchmark's MEDLINE
 records, 5,000, best of five rounds, three turns, load 0.9: 143.1-147.4 us a record CPU after,
 199.0-210.4 before; ``analyse`` alone 24.2-24.6 us a record after, 67.0-67.7 before.
+Then, 10:51, load 0.5-0.8, 50,000 records each: PubMed XML 7,094, gold 2,767, both 3,668,
+and every fixture record with an abstract (183 distinct abstracts, all formats) 6,331
+records/s CPU.
 
-The output is the same (``bench/map_check.py`` compares every entry of every fixture, gold
-and seed record with a dump made before). The matcher's cost follows text length and not
-vocabulary size. With the accelerator the mapping is above the 5,000 records/s target on
-the PubMed abstracts and the MEDLINE benchmark records, and still well below it on the long
-gold abstracts of exercise trials: what is left is spread over many small per-sentence and
-per-match steps (tokenising, sentences and section labels, the dose patterns, negation),
-and building the validated model objects (protocols/model.py, not changed here) is about
-a tenth of a cProfile of 5,000 records: a Provenance costs 1.7 us validated against 0.5 us
-without the attrs validators, a full Reporting 7.9 us against 1.0 us, an Entry 4.2 against
-2.4, and an exercise record has a dozen or more Provenances.
+The output is the same (``bench/map_check.py`` compares every entry of every fixture,
+gold and seed record with a dump made before). The matcher's cost follows text length
+and not vocabulary size. With the accelerator the mapping is above the 5,000 records/s
+target on the PubMed abstracts, on every fixture abstract and on the MEDLINE benchmark
+records, and still well below it on the long gold abstracts of exercise trials: what is
+left is spread over many small per-sentence and per-match steps (tokenising, sentences
+and section labels, the dose patterns, negation), and building the validated model
+objects (protocols/model.py, not changed here) is about a tenth of a cProfile of 5,000
+records: a Provenance costs 1.7 us validated against 0.5 us without the attrs
+validators, a full Reporting 7.9 us against 1.0 us, an Entry 4.2 against 2.4, and an
+exercise record has a dozen or more Provenances.
 """
 
 from __future__ import annotations
