@@ -157,13 +157,11 @@ def cmd_records(args: argparse.Namespace) -> int:
 def cmd_map(args: argparse.Namespace) -> int:
     rejects: list[Reject] = []
     records = _read_inputs(args.files, args.format, rejects)
-    if args.jobs > 1:
-        from protocols.parallel import entry_lines, map_records
+    from protocols.parallel import entry_lines, map_records
 
-        # The workers write the JSON too: this process, which reads the input, only prints.
-        mapped = (lines for _record, lines in map_records(records, args.jobs, entry_lines))
-    else:
-        mapped = ([dumps(entry) for entry in map_record(record)] for record in records)
+    # With --jobs the workers write the JSON too: this process, which reads the input,
+    # only prints. (One job maps here, with the same function.)
+    mapped = (lines for _record, lines in map_records(records, args.jobs, entry_lines))
     for lines in mapped:
         for line in lines:
             print(line)
