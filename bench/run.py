@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -372,6 +373,34 @@ def stage_map(args: dict) -> dict:
     }
 
 
+def stage_map_share(args: dict) -> dict:
+    """One of ``shares`` processes that each map their own share of the records, as
+    ``--jobs 1`` maps, with nothing handed between processes: together, what this
+    machine's cores give with no hand-over at all (the ceiling for ``--jobs``). Each
+    loads its share, says it is ready, and starts on the parent's go."""
+    from protocols.parallel import prepare_records
+
+    records, source = _map_input(args)
+    share, shares = args["share"], args["shares"]
+    mine = records[share * len(records) // shares : (share + 1) * len(records) // shares]
+    del records
+    gc.freeze()  # as stage_map
+    go = Path(args["go"])
+    Path(f"{go}.ready{share}").touch()
+    while not go.exists():
+        time.sleep(0.001)
+    started = time.time()
+    seconds, items, cpu = _timed(lambda: sum(1 for _ in prepare_records(mine, 1)))
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "items": items,
+        "started": started,
+        "ended": started + seconds,
+        "note": source,
+    }
+
+
 def _cli_has_jobs() -> bool:
     from protocols.cli import make_parser
 
@@ -634,6 +663,7 @@ STAGES: dict[str, Callable[[dict], dict]] = {
     "read": stage_read,
     "rispy": stage_rispy,
     "map": stage_map,
+    "map_share": stage_map_share,
     "ingest": stage_ingest,
     "sqlite_baseline": stage_sqlite_baseline,
     "export": stage_export,
@@ -830,16 +860,21 @@ def measure(
 def map_rows(
     size: int, args: dict, jobs: int, log: Path, repeat: int, form: str, rows: list[dict]
 ) -> tuple[dict, dict]:
-    """The map stage in one ``form`` (see ``stage_map``) with --jobs 1 and N: two rows."""
+    """The map stage in one ``form`` (see ``stage_map``) with --jobs 1 and N: two rows,
+    and for the rows a third, N separate processes (``stage_map_share``)."""
     args = {**args, "form": form}
     # The two rows are compared with each other: with --repeat they run in turns
     # (one, N, one, N, ...) and each keeps its fastest run, so a burst of other work
     # on a shared machine does not decide the speedup.
     counts = (1, jobs)
     runs: list[list[dict]] = [[], []]
+    # With the rows: the ceiling for --jobs N, N processes mapping with no hand-over.
+    separate: list[dict] = []
     for _ in range(repeat):
         for n, results in zip(counts, runs, strict=True):
             results.append(run_stage("map", {**args, "jobs": n}, log))
+        if form == "rows" and jobs > 1:
+            separate.append(run_shares(args, jobs, log))
     # One more run each, untimed, hashes the output: the two must be identical.
     digests = {
         run_stage("map", {**args, "jobs": n, "digest": True}, log).get("digest") for n in counts
@@ -864,7 +899,54 @@ def map_rows(
         )
         map_n["note"] = ("identical output; " if same else "OUTPUT DIFFERS; ") + map_n["note"]
         map_n["identical"] = same
+    if separate:
+        ceiling = min(separate, key=lambda r: r.get("seconds", float("inf")))
+        ceiling = {
+            "label": f"  {jobs} separate processes",
+            "size": size,
+            "baseline": True,
+            **ceiling,
+        }
+        if ceiling.get("seconds") and map_one.get("seconds"):
+            ceiling["speedup"] = map_one["seconds"] / ceiling["seconds"]
+            ceiling["vs"] = f"{ceiling['speedup']:.2f}x faster than --jobs 1"
+            ceiling["note"] += picked
+        rows.append(ceiling)
     return map_one, map_n
+
+
+def run_shares(args: dict, shares: int, log: Path) -> dict:
+    """``shares`` processes of ``stage_map_share`` started together, as one result: from
+    the go to the last one done, their CPU summed, their largest peak."""
+    with tempfile.TemporaryDirectory(prefix="protocat-shares-") as folder:
+        go = Path(folder) / "go"
+        with ThreadPoolExecutor(shares) as pool:
+            running = [
+                pool.submit(
+                    run_stage,
+                    "map_share",
+                    {**args, "share": k, "shares": shares, "go": str(go)},
+                    log,
+                )
+                for k in range(shares)
+            ]
+            ready = [Path(f"{go}.ready{k}") for k in range(shares)]
+            # A process that fails before it is ready ends: then go, and report its failure.
+            while not all(r.exists() for r in ready) and not any(f.done() for f in running):
+                time.sleep(0.01)
+            go.touch()
+            results = [f.result() for f in running]
+    failed = [r for r in results if r.get("available") is False]
+    if failed:
+        return failed[0]
+    return {
+        "seconds": max(r["ended"] for r in results) - min(r["started"] for r in results),
+        "cpu": sum(r["cpu"] for r in results),
+        "items": sum(r["items"] for r in results),
+        "peak_mb": max(r["peak_mb"] for r in results),
+        "note": f"{shares} processes started together, each mapping 1/{shares} of the "
+        f"records as --jobs 1 does, nothing handed over; {results[0]['note']}",
+    }
 
 
 def _ratio(ours: dict, baseline: dict) -> None:

@@ -19,6 +19,7 @@ LABELS = (
     "read MEDLINE",
     "map (catalogue rows) --jobs 1",
     "map (catalogue rows) --jobs 2",
+    "2 separate processes",
     "map (entry objects) --jobs 1",
     "map (entry objects) --jobs 2",
     "ingest MEDLINE",
@@ -67,6 +68,8 @@ def test_the_benchmark_runs_at_1000_records_and_prints_its_table(tmp_path):
     assert failed == []
     # The library baseline always runs: the built RIS input holds exactly SIZE records.
     assert rows["rispy.load"]["items"] == SIZE
+    # Two processes, half the records each: together every record, once.
+    assert rows["2 separate processes"]["items"] == SIZE
     for form in ("catalogue rows", "entry objects"):
         assert rows[f"map ({form}) --jobs 2"]["identical"] is True
         assert "fastest of 2 runs" in rows[f"map ({form}) --jobs 1"]["note"]
