@@ -309,10 +309,15 @@ def _map_input(args: dict) -> tuple[list, str]:
         return records, "seed records (no MEDLINE reader here)"
 
 
-# What the map rows give back for each record, by the name of their form.
+# The map rows by the name of their form: their label, and the stage that runs them.
 MAP_FORMS = {
-    "rows": "map (catalogue rows)",  # as ``protocat ingest`` (its workers encode too)
-    "objects": "map (entry objects)",  # ``map_records``: entries rebuilt in the caller
+    # What the map stage gives back for each record: catalogue rows as ``protocat
+    # ingest`` stores them (its workers encode too), or entry objects (``map_records``,
+    # entries rebuilt in the caller). Records read beforehand, mapping alone timed.
+    "rows": ("map (catalogue rows)", "map"),
+    "objects": ("map (entry objects)", "map"),
+    # The map stage as a user runs it: the command that reads, maps and prints.
+    "command": ("protocat map FILE", "map_command"),
 }
 
 
@@ -370,6 +375,41 @@ def stage_map(args: dict) -> dict:
         "items": items,
         "digest": digest.hexdigest() if digest is not None else None,
         "note": f"{entries} entries; {source}",
+    }
+
+
+def stage_map_command(args: dict) -> dict:
+    """``protocat map FILE --jobs N`` as a user runs it: the MEDLINE file read, its
+    records mapped (by N workers with --jobs N, while this process reads and prints),
+    the entries printed as JSON lines, here into a file. The output's digest and its
+    count of records are taken after the timing."""
+    from protocols.cli import main
+
+    _reader("medline")
+    out = Path(args["out"])
+    argv = ["map", args["input"], "--rejects", os.devnull, "--jobs", str(args["jobs"])]
+
+    def work() -> int:
+        with open(out, "w", encoding="utf-8") as printed, contextlib.redirect_stdout(printed):
+            status = main(argv)
+        if status != 0:
+            raise RuntimeError(f"protocat map exited with {status}")
+        return 0
+
+    seconds, _, cpu = _timed(work)
+    digest, records, entries = hashlib.sha256(), set(), 0
+    with open(out, encoding="utf-8") as printed:
+        for line in printed:
+            digest.update(line.encode())
+            records.add(json.loads(line)["record"]["id"])
+            entries += 1
+    out.unlink()
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "items": len(records),
+        "digest": digest.hexdigest(),
+        "note": f"{entries} entries printed; protocat map FILE --jobs {args['jobs']}",
     }
 
 
@@ -664,6 +704,7 @@ STAGES: dict[str, Callable[[dict], dict]] = {
     "rispy": stage_rispy,
     "map": stage_map,
     "map_share": stage_map_share,
+    "map_command": stage_map_command,
     "ingest": stage_ingest,
     "sqlite_baseline": stage_sqlite_baseline,
     "export": stage_export,
@@ -770,9 +811,16 @@ def _footprint_kb(pid: int) -> int:
 
 
 def measure(
-    size: int, folder: Path, fixtures: Path, jobs: int, log: Path, repeat: int = 1
+    size: int,
+    folder: Path,
+    fixtures: Path,
+    jobs: int,
+    log: Path,
+    repeat: int = 1,
+    map_only: bool = False,
 ) -> tuple[list[dict], str]:
-    """Every stage and its baseline at one size: rows of the table, and the inputs used."""
+    """Every stage and its baseline at one size (or only the map rows): rows of the
+    table, and the inputs used."""
     inputs, described = write_inputs(size, folder, fixtures)
     db = folder / f"catalogue_{size}.sqlite"
     seed = str(fixtures.parent / "seeds" / "000_057fc58b5fe71c16.txt")
@@ -783,14 +831,19 @@ def measure(
         rows.append(result)
         return result
 
-    read = row("read RIS", "read", {"input": str(inputs["ris"]), "format": "ris"})
-    base = row("  rispy.load", "rispy", {"input": str(inputs["ris"])}, baseline=True)
-    _ratio(read, base)
-    row("read MEDLINE", "read", {"input": str(inputs["medline"]), "format": "medline"})
+    if not map_only:
+        read = row("read RIS", "read", {"input": str(inputs["ris"]), "format": "ris"})
+        base = row("  rispy.load", "rispy", {"input": str(inputs["ris"])}, baseline=True)
+        _ratio(read, base)
+        row("read MEDLINE", "read", {"input": str(inputs["medline"]), "format": "medline"})
 
     map_args = {"input": str(inputs["medline"]), "seed": seed, "size": size}
     map_one, _ = map_rows(size, map_args, jobs, log, repeat, "rows", rows)
     map_rows(size, map_args, jobs, log, repeat, "objects", rows)
+    printed = {**map_args, "out": str(folder / f"map_{size}.jsonl")}
+    map_rows(size, printed, jobs, log, repeat, "command", rows)
+    if map_only:
+        return rows, described
 
     ingest = row(
         "ingest MEDLINE", "ingest", {"input": str(inputs["medline"]), "db": str(db), "jobs": 1}
@@ -863,6 +916,7 @@ def map_rows(
     """The map stage in one ``form`` (see ``stage_map``) with --jobs 1 and N: two rows,
     and for the rows a third, N separate processes (``stage_map_share``)."""
     args = {**args, "form": form}
+    label, stage = MAP_FORMS[form]
     # The two rows are compared with each other: with --repeat they run in turns
     # (one, N, one, N, ...) and each keeps its fastest run, so a burst of other work
     # on a shared machine does not decide the speedup.
@@ -872,19 +926,23 @@ def map_rows(
     separate: list[dict] = []
     for _ in range(repeat):
         for n, results in zip(counts, runs, strict=True):
-            results.append(run_stage("map", {**args, "jobs": n}, log))
+            results.append(run_stage(stage, {**args, "jobs": n}, log))
         if form == "rows" and jobs > 1:
             separate.append(run_shares(args, jobs, log))
-    # One more run each, untimed, hashes the output: the two must be identical.
-    digests = {
-        run_stage("map", {**args, "jobs": n, "digest": True}, log).get("digest") for n in counts
-    }
+    # The output of --jobs 1 and N must be identical: the command's runs hash what they
+    # print; for the others, one more run each, untimed, hashes the output.
+    if stage == "map_command":
+        digests = {result.get("digest") for results in runs for result in results}
+    else:
+        digests = {
+            run_stage(stage, {**args, "jobs": n, "digest": True}, log).get("digest") for n in counts
+        }
     picked = f"; fastest of {repeat} runs in turns" if repeat > 1 else ""
     for n, results in zip(counts, runs, strict=True):
         result = min(results, key=lambda r: r.get("seconds", float("inf")))
         if "note" in result:
             result["note"] += picked
-        rows.append({"label": f"{MAP_FORMS[form]} --jobs {n}", "size": size, **result})
+        rows.append({"label": f"{label} --jobs {n}", "size": size, **result})
     map_one, map_n = rows[-2], rows[-1]
     if map_one.get("seconds") and map_n.get("seconds"):
         same = len(digests) == 1 and None not in digests
@@ -1019,6 +1077,9 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, help="keep inputs and outputs here (default: a temp dir)"
     )
     parser.add_argument("--json", type=Path, help="also write the measured rows as JSON here")
+    parser.add_argument(
+        "--map-only", action="store_true", help="measure only the map rows (reading untimed)"
+    )
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--stage-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1037,7 +1098,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             print(f"measuring {size:,} records ...", file=sys.stderr, flush=True)
             measured, described = measure(
-                size, folder / str(size), args.fixtures, args.jobs, log, args.repeat
+                size, folder / str(size), args.fixtures, args.jobs, log, args.repeat, args.map_only
             )
             rows += measured
             inputs.append(described)

@@ -22,6 +22,8 @@ LABELS = (
     "2 separate processes",
     "map (entry objects) --jobs 1",
     "map (entry objects) --jobs 2",
+    "protocat map FILE --jobs 1",
+    "protocat map FILE --jobs 2",
     "ingest MEDLINE",
     "executemany, bare tables",
     "ingest MEDLINE --jobs 2",
@@ -31,7 +33,7 @@ LABELS = (
     "reportlab platypus pages",
 )
 # Stages whose items are the records themselves (exports count rows or pages).
-PER_RECORD = ("read", "rispy", "map", "ingest", "executemany")
+PER_RECORD = ("read", "rispy", "map", "protocat map", "ingest", "executemany")
 
 
 def test_the_benchmark_runs_at_1000_records_and_prints_its_table(tmp_path):
@@ -70,9 +72,9 @@ def test_the_benchmark_runs_at_1000_records_and_prints_its_table(tmp_path):
     assert rows["rispy.load"]["items"] == SIZE
     # Two processes, half the records each: together every record, once.
     assert rows["2 separate processes"]["items"] == SIZE
-    for form in ("catalogue rows", "entry objects"):
-        assert rows[f"map ({form}) --jobs 2"]["identical"] is True
-        assert "fastest of 2 runs" in rows[f"map ({form}) --jobs 1"]["note"]
+    for form in ("map (catalogue rows)", "map (entry objects)", "protocat map FILE"):
+        assert rows[f"{form} --jobs 2"]["identical"] is True
+        assert "fastest of 2 runs" in rows[f"{form} --jobs 1"]["note"]
     for label, row in rows.items():
         if row.get("available") is False:
             continue
