@@ -1077,9 +1077,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, help="keep inputs and outputs here (default: a temp dir)"
     )
     parser.add_argument("--json", type=Path, help="also write the measured rows as JSON here")
-    parser.add_argument(
-        "--map-only", action="store_true", help="measure only the map rows (reading untimed)"
-    )
+    parser.add_argument("--map-only", action="store_true", help="measure only the map rows")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--stage-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
