@@ -378,22 +378,28 @@ def stage_map(args: dict) -> dict:
     }
 
 
+def _protocat(argv: list[str], stdout) -> None:
+    """Run the ``protocat`` command line in this process, its output into ``stdout``."""
+    from protocols.cli import main
+
+    with contextlib.redirect_stdout(stdout):
+        status = main(argv)
+    if status != 0:
+        raise RuntimeError(f"protocat {argv[0]} exited with {status}")
+
+
 def stage_map_command(args: dict) -> dict:
     """``protocat map FILE --jobs N`` as a user runs it: the MEDLINE file read, its
     records mapped (by N workers with --jobs N, while this process reads and prints),
     the entries printed as JSON lines, here into a file. The output's digest and its
     count of records are taken after the timing."""
-    from protocols.cli import main
-
     _reader("medline")
     out = Path(args["out"])
     argv = ["map", args["input"], "--rejects", os.devnull, "--jobs", str(args["jobs"])]
 
     def work() -> int:
-        with open(out, "w", encoding="utf-8") as printed, contextlib.redirect_stdout(printed):
-            status = main(argv)
-        if status != 0:
-            raise RuntimeError(f"protocat map exited with {status}")
+        with open(out, "w", encoding="utf-8") as printed:
+            _protocat(argv, printed)
         return 0
 
     seconds, _, cpu = _timed(work)
@@ -451,7 +457,6 @@ def _cli_has_jobs() -> bool:
 
 
 def stage_ingest(args: dict) -> dict:
-    from protocols.cli import main
 
     _reader("medline")
     db, jobs = Path(args["db"]), args["jobs"]
@@ -465,10 +470,7 @@ def stage_ingest(args: dict) -> dict:
         out = io.StringIO()
 
         def work() -> int:
-            with contextlib.redirect_stdout(out):
-                status = main(argv)
-            if status != 0:
-                raise RuntimeError(f"protocat ingest exited with {status}")
+            _protocat(argv, out)
             return _count_records(db)
 
         seconds, items, cpu = _timed(work)
