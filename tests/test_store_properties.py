@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exporters import jsonl
+from protocols import store
 from protocols.cli import read_jsonl_catalogue
 from protocols.curation import apply_corrections
 from protocols.errors import UsageError
@@ -134,3 +135,18 @@ def test_any_search_text_gives_results_or_a_usage_error(small_catalogue, query):
         assert "cannot read the search" in str(exc)
     else:
         assert all(hit.entry.entry_id == "r000000000001-1" for hit in hits)
+
+
+# Latin, accented and typographic text, runs of each CJK range (kana, Han extension A,
+# Han, compatibility ideographs) and characters just outside them, so that both the quick
+# check and the spacing are exercised.
+_FRAGMENTS = ["ab ", "é", "–±", "\u303f", "\u3040\u3041", "アイ", "\u30ff\u30fe", "\u3100\u3101"]
+_FRAGMENTS += ["\u3400\u4dbf", "腰痛", "\u9fff\u4e00", "\ua000\ua001", "\uf900\ufaff", "\ufb00"]
+_MIXED_SCRIPT = st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=3), max_size=12).map(
+    "".join
+)
+
+
+@given(_MIXED_SCRIPT)
+def test_cjk_spacing_skips_only_text_without_cjk(text):
+    assert store._cjk_spaced(text) == store._CJK_RUN.sub(store._spaced, text)
