@@ -21,6 +21,7 @@ from protocols.records import read_file
 from protocols.serialize import dumps
 from protocols.store import Catalogue
 from tests.strategies import records
+from tests.test_store import _everything
 
 
 def _as_text(pairs) -> list[str]:
@@ -162,6 +163,9 @@ def test_prepared_records_meet_kept_and_curated_entries_as_plain_records_do(tmp_
             )
     assert stores[1] == stores[0]
     assert stores[0][0].added == len(seed_records) - len(half)
+    # Every row, the full-text search's included (the workers send each entry's own
+    # search text; the catalogue adds its record's).
+    assert _everything(tmp_path / "jobs2.sqlite") == _everything(tmp_path / "jobs1.sqlite")
 
 
 def test_a_short_input_is_mapped_in_this_process(seed_records):
