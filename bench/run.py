@@ -457,7 +457,6 @@ def _cli_has_jobs() -> bool:
 
 
 def stage_ingest(args: dict) -> dict:
-
     _reader("medline")
     db, jobs = Path(args["db"]), args["jobs"]
     for suffix in ("", "-wal", "-shm"):

@@ -601,6 +601,7 @@ class Catalogue:
         """
         if record_changed:
             batch.write_record(record, keys)
+        record_text = record_search_text(record)  # once, whatever its entries
         previous = batch.entries_of(record.id)
         new_ids = set()
         changed = 0
@@ -610,9 +611,9 @@ class Catalogue:
                 entry = apply_curated(entry, kept)
                 changed += entry != kept
             if kept is None or entry != kept:
-                batch.write_entry(entry, record)
+                batch.write_encoded(_encode(entry), record_text)
             elif record_changed:
-                batch.index_entry(entry, record)
+                batch.index_entry(entry, record_text)
             new_ids.add(entry.entry_id)
         for entry_id, kept in previous.items():
             # A curated entry stays even when a new mapping no longer produces it.
@@ -621,7 +622,7 @@ class Catalogue:
                     batch.delete_entry(entry_id, self._delete_entry)
                     changed += 1
                 elif record_changed:
-                    batch.index_entry(kept, record)
+                    batch.index_entry(kept, record_text)
         return len(mapped), changed
 
     def _put_prepared(
@@ -1020,9 +1021,6 @@ class _Batch:
             if key in self._key_owner and self._key_owner[key] is None:
                 self._key_owner[key] = record.id
 
-    def write_entry(self, entry: Entry, record: Record) -> None:
-        self.write_encoded(_encode(entry), record_search_text(record))
-
     def write_encoded(self, entry: EncodedEntry, record_text: tuple[str, ...]) -> None:
         """Queue ``entry``, with ``record_text`` (``record_search_text``) of its record."""
         entry_id, record_id = entry.entry_id, entry.record_id
@@ -1036,8 +1034,9 @@ class _Batch:
         self._entries.setdefault(record_id, {})[entry_id] = entry.data
         self._search[entry_id] = record_text + entry.search
 
-    def index_entry(self, entry: Entry, record: Record) -> None:
-        self._search[entry.entry_id] = search_text(entry, record)
+    def index_entry(self, entry: Entry, record_text: tuple[str, ...]) -> None:
+        """Queue the search text of a kept ``entry`` anew, its record's being ``record_text``."""
+        self._search[entry.entry_id] = record_text + entry_search_text(entry)
 
     def delete_entry(self, entry_id: str, delete: Callable[[str], None]) -> None:
         """Rare (a new mapping dropped an entry): the queue is written first, then the row
