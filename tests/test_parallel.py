@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import threading
+import time
 
 import attrs
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from protocols import parallel
 from protocols.curation import apply_corrections
-from protocols.errors import CatalogueError, UsageError
+from protocols.errors import CatalogueError, ProtocatError, UsageError
 from protocols.mapping import map_record
 from protocols.model import Record
 from protocols.parallel import entry_lines, map_records, premapped, prepare_records, start_method
@@ -45,6 +47,41 @@ def _fails_on_fourth_copy(record: Record):
     if record.title.endswith("[3]"):
         raise CatalogueError(f"cannot map {record.title}")
     return map_record(record)
+
+
+def _in_a_worker() -> bool:
+    return multiprocessing.parent_process() is not None
+
+
+def _fails_in_a_worker(record: Record):
+    if _in_a_worker():
+        raise CatalogueError(f"a worker cannot map {record.title}")
+    time.sleep(0.01)  # slow here, so that the workers are given chunks, however slow to start
+    return map_record(record)
+
+
+def _where_mapped(record: Record) -> str:
+    if _in_a_worker():
+        time.sleep(0.005)  # slow there, so that this process maps chunks meanwhile
+        return "worker"
+    return "caller"
+
+
+def _dies_in_a_worker(record: Record):
+    if _in_a_worker():
+        os._exit(3)
+    time.sleep(0.01)
+    return map_record(record)
+
+
+def _fails_slowly_in_a_worker(record: Record):
+    if _in_a_worker():
+        time.sleep(0.05)
+    raise CatalogueError(f"cannot map {record.title}")
+
+
+def _abstract_twice(record: Record) -> str:
+    return record.abstract * 2
 
 
 @pytest.fixture(params=["fork", "forkserver", "spawn"])
@@ -88,6 +125,63 @@ def test_a_mapping_error_in_a_worker_reaches_the_caller(seed_records, each_start
                 seed_records, jobs=2, mapper=_fails_on_fourth_copy, chunk_size=2, in_process_up_to=0
             )
         )
+
+
+def test_an_error_raised_in_a_worker_reaches_the_caller(seed_records, each_start):
+    # The first chunk always goes to a worker, and is yielded first.
+    with pytest.raises(CatalogueError, match=r"^a worker cannot map .* \[0\]$"):
+        list(
+            map_records(
+                seed_records, jobs=2, mapper=_fails_in_a_worker, chunk_size=2, in_process_up_to=0
+            )
+        )
+
+
+def test_the_first_error_raised_is_the_first_in_input_order(seed_records):
+    # This process fails at once on the chunks it maps while a worker fails slowly on the
+    # first: the first chunk's error is raised, as with one process.
+    with pytest.raises(CatalogueError, match=r"\[0\]$"):
+        list(map_records(seed_records, 1, _fails_slowly_in_a_worker))
+    with pytest.raises(CatalogueError, match=r"\[0\]$"):
+        list(
+            map_records(
+                seed_records, 2, _fails_slowly_in_a_worker, chunk_size=2, in_process_up_to=0
+            )
+        )
+
+
+def test_the_calling_process_maps_chunks_while_the_workers_are_busy(seed_records):
+    # Workers are slow here, and what consumes the results is quick: this process maps too.
+    mapped = list(map_records(seed_records, 2, _where_mapped, chunk_size=2, in_process_up_to=0))
+    assert [record for record, _ in mapped] == seed_records
+    assert {where for _, where in mapped} == {"caller", "worker"}
+    assert mapped[0][1] == "worker"
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(seed_records):
+    with pytest.raises(ProtocatError, match="stopped before it finished"):
+        list(map_records(seed_records, 2, _dies_in_a_worker, chunk_size=2, in_process_up_to=0))
+    assert multiprocessing.active_children() == []
+
+
+def test_chunks_and_replies_larger_than_a_pipe_arrive_whole(seed_records):
+    # 5 records of 300 kB a chunk: more than a pipe holds (1 MB at most), both ways.
+    big = [
+        attrs.evolve(record, abstract=f"{i} " + "x" * 300_000)
+        for i, record in enumerate(seed_records[:30])
+    ]
+    two = list(map_records(big, 2, _abstract_twice, chunk_size=5, in_process_up_to=0))
+    assert two == list(map_records(big, 1, _abstract_twice))
+
+
+def test_where_the_pool_does_not_run_one_process_maps(seed_records, monkeypatch):
+    monkeypatch.setattr(parallel.os, "name", "nt")
+    before = set(multiprocessing.active_children())
+    stream = map_records(seed_records, jobs=2, chunk_size=5, in_process_up_to=0)
+    first = next(stream)
+    assert set(multiprocessing.active_children()) == before
+    assert [first, *stream] == list(map_records(seed_records, jobs=1))
+    assert parallel.auto_jobs() == 1
 
 
 def test_stopping_early_shuts_the_workers_down(seed_records):
