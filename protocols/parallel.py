@@ -40,6 +40,7 @@ import operator
 import os
 import pickle
 import select
+import signal
 import struct
 import sys
 import threading
@@ -334,6 +335,9 @@ def _serve(task: Callable[[Any], Any], unpack: Callable, inbox, outbox, callers_
         # Inherited by a forked worker: holding the sending end of its own inbox, it
         # would never see this process close it.
         end.close()
+    # Ctrl-C is for this process, which then closes the pipes, and the workers leave,
+    # rather than each print a KeyboardInterrupt's traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Its own collections then never walk (and so never copy) what a fork shares with us.
     gc.freeze()
     while (payload := _read_message(inbox.fileno())) is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -182,6 +183,17 @@ def test_where_the_pool_does_not_run_one_process_maps(seed_records, monkeypatch)
     assert set(multiprocessing.active_children()) == before
     assert [first, *stream] == list(map_records(seed_records, jobs=1))
     assert parallel.auto_jobs() == 1
+
+
+def test_ctrl_c_is_for_the_calling_process_not_the_workers(seed_records):
+    # The terminal sends SIGINT to every process of the group: the workers go on, and
+    # leave when the calling process stops.
+    stream = map_records(seed_records, jobs=2, chunk_size=2, in_process_up_to=0)
+    first = next(stream)
+    for worker in multiprocessing.active_children():
+        os.kill(worker.pid, signal.SIGINT)
+    assert [first, *stream] == list(map_records(seed_records, jobs=1))
+    assert multiprocessing.active_children() == []
 
 
 def test_stopping_early_shuts_the_workers_down(seed_records):
