@@ -390,7 +390,7 @@ def _protocat(argv: list[str], stdout) -> None:
 
 def stage_map_command(args: dict) -> dict:
     """``protocat map FILE --jobs N`` as a user runs it: the MEDLINE file read, its
-    records mapped (by N workers with --jobs N, while this process reads and prints),
+    records mapped (by N processes with --jobs N, this one also reading and printing),
     the entries printed as JSON lines, here into a file. The output's digest and its
     count of records are taken after the timing."""
     _reader("medline")

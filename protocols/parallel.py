@@ -88,10 +88,15 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _pool_runs_here() -> bool:
+    # Its non-blocking pipes and ``select.poll`` are POSIX (see the pool below).
+    return os.name == "posix"
+
+
 def auto_jobs() -> int:
     """``--jobs auto``: one process per usable CPU, up to ``AUTO_JOBS_AT_MOST`` (one where
     the pool does not run, on Windows)."""
-    return min(usable_cores(), AUTO_JOBS_AT_MOST) if os.name == "posix" else 1
+    return min(usable_cores(), AUTO_JOBS_AT_MOST) if _pool_runs_here() else 1
 
 
 # A forked worker shares this process's memory until one of them writes to it, and this
@@ -271,7 +276,7 @@ def _worth_workers(
     """The records, unconsumed, and whether they are worth starting workers for (the pool
     runs on POSIX only)."""
     stream = iter(records)
-    if jobs == 1 or os.name != "posix":
+    if jobs == 1 or not _pool_runs_here():
         return stream, False
     head = list(islice(stream, in_process_up_to + 1))
     return chain(head, stream), len(head) > in_process_up_to
@@ -459,7 +464,13 @@ class _Worker:
 class _Pool:
     """The input's chunks, taken in order, and the workers that map them."""
 
-    def __init__(self, chunks: Iterator[list[Record]], workers: list[_Worker], pack, ahead: int):
+    def __init__(
+        self,
+        chunks: Iterator[list[Record]],
+        workers: list[_Worker],
+        pack: Callable[[Record], Any],
+        ahead: int,
+    ) -> None:
         self.chunks = chunks
         self.workers = workers
         self.pack = pack
